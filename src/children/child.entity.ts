@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Municipality } from '../municipalities/municipality.entity';
+
+/**
+ * The hub's identity of a child. The CPR number is kept only as a keyed hash (HMAC),
+ * never in clear; source records reach the child through identity links.
+ */
+@Entity()
+@Unique({ properties: ['municipality', 'cprHmac'] })
+@Index({ properties: ['municipality', 'id'] })
+export class Child {
+  [OptionalProps]?: 'createdAt';
+
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Municipality, { deleteRule: 'restrict' })
+  municipality!: Municipality;
+
+  /** HMAC-SHA256 of the normalised CPR number, hex. */
+  @Property({ type: 'string', length: 64 })
+  cprHmac!: string;
+
+  @Property({ type: 'text' })
+  firstName!: string;
+
+  @Property({ type: 'text' })
+  lastName!: string;
+
+  @Property({ type: 'date' })
+  birthDate!: string;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

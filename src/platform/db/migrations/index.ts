@@ -1,0 +1,8 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261123143036 } from './Migration20261123143036';
+
+/** Committed migrations in order. `npm run migration:create` writes a file here; add it below. */
+export const MIGRATIONS: MigrationObject[] = [
+  // The canonical model (DESIGN.md).
+  { name: 'Migration20261123143036', class: Migration20261123143036 },
+];

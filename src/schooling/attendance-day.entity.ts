@@ -1,0 +1,25 @@
+import { Entity, Enum, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Child } from '../children/child.entity';
+import { SourcedEntity } from '../platform/db/sourced-entity';
+import { AttendanceStatus } from './attendance-status';
+
+/** One school day of one child. The highest-volume table: bigint key, (child, date) unique. */
+@Entity()
+@Unique({ properties: ['sourceSystem', 'externalId'] })
+@Unique({ properties: ['child', 'date'] })
+export class AttendanceDay extends SourcedEntity {
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @ManyToOne(() => Child, { deleteRule: 'cascade' })
+  child!: Child;
+
+  @Property({ type: 'date' })
+  date!: string;
+
+  @Enum({ items: () => AttendanceStatus })
+  status!: AttendanceStatus;
+
+  @Property({ type: 'text', nullable: true })
+  note?: string;
+}

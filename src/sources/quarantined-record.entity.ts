@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { SourceSystem } from './source-system.entity';
+import { SyncRun } from './sync-run.entity';
+
+/** A source record that failed mapping or validation. The payload is stored with CPR redacted. */
+@Entity()
+@Index({ properties: ['sourceSystem', 'resolvedAt'] })
+export class QuarantinedRecord {
+  [OptionalProps]?: 'firstSeenAt' | 'lastSeenAt';
+
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => SourceSystem, { deleteRule: 'cascade' })
+  sourceSystem!: SourceSystem;
+
+  @ManyToOne(() => SyncRun, { nullable: true, deleteRule: 'set null' })
+  syncRun?: SyncRun;
+
+  @Property({ type: 'text' })
+  stream!: string;
+
+  @Property({ type: 'text', nullable: true })
+  externalId?: string;
+
+  @Property({ type: 'json' })
+  redactedPayload!: unknown;
+
+  @Property({ type: 'text' })
+  reason!: string;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  firstSeenAt: Date = new Date();
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  lastSeenAt: Date = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  resolvedAt?: Date;
+
+  @Property({ type: 'text', nullable: true })
+  resolution?: string;
+}

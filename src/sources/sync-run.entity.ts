@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { SourceSystem } from './source-system.entity';
+
+export enum SyncRunStatus {
+  Running = 'running',
+  Succeeded = 'succeeded',
+  Failed = 'failed',
+}
+
+/** One run of one stream of a source system, with what it did. */
+@Entity()
+@Index({ properties: ['sourceSystem', 'startedAt'] })
+export class SyncRun {
+  [OptionalProps]?: 'status' | 'startedAt' | 'readCount' | 'insertedCount' | 'updatedCount' | 'unchangedCount' | 'deletedCount' | 'quarantinedCount';
+
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => SourceSystem, { deleteRule: 'cascade' })
+  sourceSystem!: SourceSystem;
+
+  @Property({ type: 'text' })
+  stream!: string;
+
+  @Enum({ items: () => SyncRunStatus })
+  status: SyncRunStatus = SyncRunStatus.Running;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  startedAt: Date = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  finishedAt?: Date;
+
+  @Property({ type: 'integer', default: 0 }) readCount = 0;
+  @Property({ type: 'integer', default: 0 }) insertedCount = 0;
+  @Property({ type: 'integer', default: 0 }) updatedCount = 0;
+  @Property({ type: 'integer', default: 0 }) unchangedCount = 0;
+  @Property({ type: 'integer', default: 0 }) deletedCount = 0;
+  @Property({ type: 'integer', default: 0 }) quarantinedCount = 0;
+
+  @Property({ type: 'json', nullable: true })
+  cursorBefore?: unknown;
+
+  @Property({ type: 'json', nullable: true })
+  cursorAfter?: unknown;
+
+  @Property({ type: 'text', nullable: true })
+  error?: string;
+}
