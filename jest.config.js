@@ -21,7 +21,7 @@ module.exports = {
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  setupFiles: ['reflect-metadata'],
+  setupFiles: ['<rootDir>/test/support/setup-file.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

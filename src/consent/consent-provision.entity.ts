@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Rel } from '@mikro-orm/core';
 import { PartnerApp } from '../partners/partner-app.entity';
 import { PartnerRole } from '../partners/partner-role';
-import { Consent } from './consent.entity';
+import type { Consent } from './consent.entity';
 import { DataCategory } from './data-category';
 
 export enum ProvisionEffect {
@@ -21,8 +21,8 @@ export class ConsentProvision {
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string = randomUUID();
 
-  @ManyToOne(() => Consent, { deleteRule: 'cascade' })
-  consent!: Consent;
+  @ManyToOne('Consent', { deleteRule: 'cascade' })
+  consent!: Rel<Consent>;
 
   @Enum({ items: () => ProvisionEffect })
   effect!: ProvisionEffect;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Collection, Entity, Enum, Index, ManyToOne, OneToMany, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Collection, Entity, Enum, Index, ManyToOne, OneToMany, OptionalProps, PrimaryKey, Property, type Rel } from '@mikro-orm/core';
 import { Child } from '../children/child.entity';
 import { CustodyHolder } from '../children/custody-holder.entity';
 import { Municipality } from '../municipalities/municipality.entity';
@@ -64,7 +64,7 @@ export class Consent {
   validTo?: Date;
 
   @ManyToOne(() => Consent, { nullable: true, deleteRule: 'restrict' })
-  supersedes?: Consent;
+  supersedes?: Rel<Consent>;
 
   @OneToMany(() => ConsentProvision, (p) => p.consent)
   provisions = new Collection<ConsentProvision>(this);

@@ -8,7 +8,7 @@ import { School } from './school.entity';
 @Entity()
 @Unique({ properties: ['sourceSystem', 'externalId'] })
 @Index({ properties: ['child', 'startDate'] })
-@Check({ name: 'enrollment_grade_level_check', expression: 'grade_level between 0 and 10' })
+@Check({ name: 'enrollment_grade_level_check', expression: 'grade_level >= 0 and grade_level <= 10' })
 export class Enrollment extends SourcedEntity {
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string = randomUUID();

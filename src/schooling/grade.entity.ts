@@ -7,7 +7,7 @@ import { GradeKind, type SevenStepGrade } from './grade-scale';
 @Entity()
 @Unique({ properties: ['sourceSystem', 'externalId'] })
 @Index({ properties: ['child', 'gradeDate'] })
-@Check({ name: 'grade_value_check', expression: "value in ('12', '10', '7', '4', '02', '00', '-3')" })
+@Check({ name: 'grade_value_check', expression: "value ~ '^(12|10|7|4|02|00|-3)$'" })
 @Check({ name: 'grade_school_year_check', expression: "school_year ~ '^[0-9]{4}/[0-9]{2}$'" })
 export class Grade extends SourcedEntity {
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })

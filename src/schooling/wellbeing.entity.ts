@@ -18,7 +18,7 @@ export enum WellbeingIndicator {
 @Entity()
 @Unique({ properties: ['sourceSystem', 'externalId'] })
 @Index({ properties: ['child', 'surveyYear'] })
-@Check({ name: 'wellbeing_score_check', expression: 'score between 1 and 5' })
+@Check({ name: 'wellbeing_score_check', expression: 'score >= 1 and score <= 5' })
 export class Wellbeing extends SourcedEntity {
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string = randomUUID();

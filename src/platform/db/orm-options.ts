@@ -23,6 +23,7 @@ export function ormOptions(databaseUrl: string) {
       allOrNothing: true,
       emit: 'ts',
       snapshot: false,
+      silent: true,
     },
     pool: { min: 0, max: 10 },
     debug: false,

@@ -3,8 +3,10 @@ import { ormOptions } from './orm-options';
 
 export type Orm = MikroORM;
 
-export async function openOrm(databaseUrl: string): Promise<Orm> {
-  return MikroORM.init(ormOptions(databaseUrl));
+export type OrmOverrides = Partial<ReturnType<typeof ormOptions>>;
+
+export async function openOrm(databaseUrl: string, overrides: OrmOverrides = {}): Promise<Orm> {
+  return MikroORM.init({ ...ormOptions(databaseUrl), ...overrides });
 }
 
 /** Applies pending committed migrations; returns their names. */

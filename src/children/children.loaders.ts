@@ -1,0 +1,9 @@
+import { groupByKey, type LoaderDefinition } from '../platform/graphql/loaders';
+import { Placement } from './placement.entity';
+
+export const placementsByChild: LoaderDefinition<string, Placement[]> = {
+  async batch(em, childIds) {
+    const rows = await em.find(Placement, { child: { $in: [...childIds] } }, { orderBy: { startDate: 'desc' } });
+    return groupByKey(childIds, rows, (p) => p.child.id);
+  },
+};

@@ -1,0 +1,120 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { startScheduler } from '../jobs/scheduler';
+import { startWorker } from '../jobs/worker';
+import { ConfigError, loadConfig, type Config } from './platform/config';
+import { emitSchemaFile } from './platform/graphql/schema';
+import { DependencyUnavailableError } from './platform/errors';
+import { startHttpServer } from './platform/http/server';
+import { openRuntime, type Runtime } from './platform/runtime';
+import { seedDemoIfEmpty, seedCommand } from './synthetic/demo';
+
+type Stoppable = { close(): Promise<void> };
+
+const USAGE = `usage: skolebro <start|serve|worker|scheduler|migrate|seed|emit-schema>
+  start        migrate, seed demo data if empty, run API + worker + scheduler in one process
+  serve        GraphQL API only           worker     queue consumers only
+  scheduler    job schedulers only        migrate    apply pending migrations and exit
+  seed [--children N] [--seed S]          emit-schema  write schema/schema.graphql`;
+
+/** Refuse to serve an unmigrated database rather than fail on the first query. */
+async function requireMigrated(rt: Runtime): Promise<void> {
+  const pending = await rt.orm.getMigrator().getPendingMigrations();
+  if (pending.length) {
+    throw new DependencyUnavailableError(`The database has ${pending.length} pending migration(s). Run \`npm run migrate\` first.`);
+  }
+}
+
+/** SIGTERM/SIGINT: stop taking work, finish what is running, close connections, exit 0. */
+function onShutdown(rt: Runtime, parts: Stoppable[]): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(1); // a second signal forces the exit
+    stopping = true;
+    rt.logger.info({ signal }, 'shutting down');
+    for (const part of parts) await part.close().catch((err) => rt.logger.error({ err: (err as Error).message }, 'close failed'));
+    await rt.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+async function run(command: string, args: string[], config: Config): Promise<void> {
+  switch (command) {
+    case 'emit-schema':
+      console.log(`wrote ${await emitSchemaFile()}`);
+      return;
+    case 'migrate': {
+      const rt = await openRuntime(config, { createDatabase: true, migrate: true, name: 'migrate' });
+      console.log('migrations up to date');
+      return rt.close();
+    }
+    case 'seed': {
+      const { values } = parseArgs({ args, options: { children: { type: 'string' }, seed: { type: 'string' } } });
+      const rt = await openRuntime(config, { createDatabase: true, migrate: true, name: 'seed' });
+      await seedCommand(rt, Number(values.children ?? config.DEMO_CHILDREN), Number(values.seed ?? 2026));
+      return rt.close();
+    }
+    case 'start': {
+      const rt = await openRuntime(config, { createDatabase: true, migrate: true, name: 'start' });
+      await seedDemoIfEmpty(rt);
+      const worker = await startWorker(rt);
+      const scheduler = await startScheduler(rt);
+      const http = await startHttpServer(rt);
+      onShutdown(rt, [http, worker, scheduler]);
+      printWelcome(http.url);
+      return;
+    }
+    case 'serve': {
+      const rt = await openRuntime(config, { name: 'serve' });
+      await requireMigrated(rt);
+      const http = await startHttpServer(rt);
+      onShutdown(rt, [http]);
+      console.log(`Skolebro GraphQL API at ${http.url}`);
+      return;
+    }
+    case 'worker': {
+      const rt = await openRuntime(config, { name: 'worker' });
+      await requireMigrated(rt);
+      onShutdown(rt, [await startWorker(rt)]);
+      return;
+    }
+    case 'scheduler': {
+      const rt = await openRuntime(config, { name: 'scheduler' });
+      await requireMigrated(rt);
+      onShutdown(rt, [await startScheduler(rt)]);
+      return;
+    }
+    default:
+      console.error(USAGE);
+      process.exitCode = 2;
+  }
+}
+
+function printWelcome(url: string): void {
+  console.log(`
+Skolebro is running: ${url}  (bound to loopback; no partner auth yet)
+Health: ${url.replace('/graphql', '/healthz')}   Ready: ${url.replace('/graphql', '/readyz')}
+
+Try:
+  curl -s ${url} -H 'content-type: application/json' \\
+    -d '{"query":"{ children(first: 2) { edges { node { id firstName lastName municipality { name } placements { type placeName current } currentEnrollment { gradeLevel school { name } } attendanceSummaries(periodKind: SCHOOL_YEAR) { absencePercent unauthorisedPercent } grades { subject display } } } } }"}'
+`);
+}
+
+async function main(): Promise<void> {
+  const [command = 'start', ...args] = process.argv.slice(2);
+  try {
+    await run(command, args, loadConfig());
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DependencyUnavailableError) {
+      // One actionable line, no stack trace.
+      console.error(`skolebro: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+void main();

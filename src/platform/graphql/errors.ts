@@ -1,0 +1,36 @@
+import { GraphQLError } from 'graphql';
+
+/** Stable `extensions.code` values: partner apps branch on these, never on messages. */
+export enum ErrorCode {
+  Unauthenticated = 'UNAUTHENTICATED',
+  Forbidden = 'FORBIDDEN',
+  NotFound = 'NOT_FOUND',
+  BadUserInput = 'BAD_USER_INPUT',
+  ConsentRequired = 'CONSENT_REQUIRED',
+  Internal = 'INTERNAL_SERVER_ERROR',
+}
+
+export const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
+  ...Object.values(ErrorCode),
+  // Produced by Apollo Server itself before resolvers run.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export class HubError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra } });
+  }
+
+  static notFound(what: string): HubError {
+    return new HubError(ErrorCode.NotFound, `${what} not found`);
+  }
+
+  static badInput(field: string, message: string): HubError {
+    return new HubError(ErrorCode.BadUserInput, `${field}: ${message}`, { field });
+  }
+}

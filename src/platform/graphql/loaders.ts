@@ -1,0 +1,41 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** A batch function defined next to the capability that owns the relation. */
+export interface LoaderDefinition<K, V> {
+  batch(em: EntityManager, keys: readonly K[]): Promise<V[]>;
+}
+
+/** One DataLoader per definition per request: every relation is fetched in one query per level. */
+export class LoaderRegistry {
+  private readonly loaders = new Map<LoaderDefinition<unknown, unknown>, DataLoader<unknown, unknown>>();
+
+  constructor(private readonly em: EntityManager) {}
+
+  get<K, V>(definition: LoaderDefinition<K, V>): DataLoader<K, V> {
+    let loader = this.loaders.get(definition as LoaderDefinition<unknown, unknown>);
+    if (!loader) {
+      loader = new DataLoader<K, V>((keys) => definition.batch(this.em, keys)) as DataLoader<unknown, unknown>;
+      this.loaders.set(definition as LoaderDefinition<unknown, unknown>, loader);
+    }
+    return loader as DataLoader<K, V>;
+  }
+}
+
+/** Groups rows by key in the order of `keys` (missing keys get an empty list). */
+export function groupByKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[][] {
+  const groups = new Map<K, V[]>();
+  for (const row of rows) {
+    const k = keyOf(row);
+    const list = groups.get(k);
+    if (list) list.push(row);
+    else groups.set(k, [row]);
+  }
+  return keys.map((k) => groups.get(k) ?? []);
+}
+
+/** One row per key in the order of `keys` (missing keys get null). */
+export function indexByKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
+  const byKey = new Map(rows.map((r) => [keyOf(r), r] as const));
+  return keys.map((k) => byKey.get(k) ?? null);
+}

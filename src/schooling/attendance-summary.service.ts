@@ -1,0 +1,103 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** Children per statement: bounds lock time and memory while keeping round trips few. */
+export const SUMMARY_BATCH_CHILDREN = 1000;
+
+export interface SummaryRecomputeResult {
+  children: number;
+  summaries: number;
+  batches: number;
+}
+
+// One pass over the attendance days of a batch of children produces month, quarter and
+// school-year rows (LATERAL VALUES), upserted in place. Rows of those children that this
+// transaction did not touch (their days were deleted) are removed afterwards: an upsert sets
+// computed_at = now(), which is constant within the transaction.
+const UPSERT_SQL = `
+with days as (
+  select d.child_id, c.municipality_id, d.date, d.status
+  from attendance_day d
+  join child c on c.id = d.child_id
+  where c.municipality_id = ? and c.id > ? and c.id <= ?
+)
+insert into attendance_summary (
+  municipality_id, child_id, period_kind, period_start, period_end,
+  school_days, present_days, partial_days, illness_days, authorised_days, unauthorised_days,
+  absence_pct, illness_pct, authorised_pct, unauthorised_pct, computed_at)
+select municipality_id, child_id, p.kind, p.period_start, p.period_end,
+  count(*),
+  count(*) filter (where status in ('present', 'partial')),
+  count(*) filter (where status = 'partial'),
+  count(*) filter (where status = 'illness'),
+  count(*) filter (where status = 'authorised'),
+  count(*) filter (where status = 'unauthorised'),
+  round(100.0 * count(*) filter (where status in ('illness', 'authorised', 'unauthorised')) / count(*), 2),
+  round(100.0 * count(*) filter (where status = 'illness') / count(*), 2),
+  round(100.0 * count(*) filter (where status = 'authorised') / count(*), 2),
+  round(100.0 * count(*) filter (where status = 'unauthorised') / count(*), 2),
+  now()
+from days
+cross join lateral (values
+  ('month', date_trunc('month', date)::date, (date_trunc('month', date) + interval '1 month - 1 day')::date),
+  ('quarter', date_trunc('quarter', date)::date, (date_trunc('quarter', date) + interval '3 months - 1 day')::date),
+  -- The Danish school year runs 1 August to 31 July.
+  ('school_year',
+    make_date(extract(year from date)::int - (extract(month from date) < 8)::int, 8, 1),
+    make_date(extract(year from date)::int - (extract(month from date) < 8)::int + 1, 7, 31))
+) as p(kind, period_start, period_end)
+group by municipality_id, child_id, p.kind, p.period_start, p.period_end
+on conflict (child_id, period_kind, period_start) do update set
+  period_end = excluded.period_end,
+  school_days = excluded.school_days,
+  present_days = excluded.present_days,
+  partial_days = excluded.partial_days,
+  illness_days = excluded.illness_days,
+  authorised_days = excluded.authorised_days,
+  unauthorised_days = excluded.unauthorised_days,
+  absence_pct = excluded.absence_pct,
+  illness_pct = excluded.illness_pct,
+  authorised_pct = excluded.authorised_pct,
+  unauthorised_pct = excluded.unauthorised_pct,
+  computed_at = excluded.computed_at`;
+
+const DELETE_STALE_SQL = `
+delete from attendance_summary s
+using child c
+where c.id = s.child_id and c.municipality_id = ? and c.id > ? and c.id <= ?
+  and s.computed_at <> now()`;
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Recomputes attendance_summary for every child of a municipality, in SQL, in batches of
+ * children ordered by id (keyset ranges, one transaction per batch).
+ */
+export async function recomputeAttendanceSummaries(
+  em: EntityManager,
+  municipalityId: string,
+  batchSize = SUMMARY_BATCH_CHILDREN,
+): Promise<SummaryRecomputeResult> {
+  const conn = em.getConnection();
+  // Upper bound of each batch: every batchSize-th child id, plus the last one.
+  const bounds = await conn.execute<{ id: string }[]>(
+    `select id from (
+       select id, row_number() over (order by id) as n, count(*) over () as total
+       from child where municipality_id = ?) t
+     where n % ? = 0 or n = total order by id`,
+    [municipalityId, batchSize],
+  );
+  let lower = NIL_UUID;
+  let summaries = 0;
+  for (const { id: upper } of bounds) {
+    await em.transactional(async (tx) => {
+      const c = tx.getConnection();
+      const ctx = tx.getTransactionContext();
+      const res = await c.execute(UPSERT_SQL, [municipalityId, lower, upper], 'run', ctx);
+      await c.execute(DELETE_STALE_SQL, [municipalityId, lower, upper], 'run', ctx);
+      summaries += (res as { affectedRows?: number }).affectedRows ?? 0;
+    });
+    lower = upper;
+  }
+  const [{ count }] = await conn.execute<{ count: string }[]>('select count(*) from child where municipality_id = ?', [municipalityId]);
+  return { children: Number(count), summaries, batches: bounds.length };
+}

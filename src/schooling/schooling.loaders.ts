@@ -1,0 +1,36 @@
+import { groupByKey, indexByKey, type LoaderDefinition } from '../platform/graphql/loaders';
+import { AttendanceSummary } from './attendance-summary.entity';
+import { Enrollment } from './enrollment.entity';
+import { Grade } from './grade.entity';
+import { School } from './school.entity';
+
+export const enrollmentsByChild: LoaderDefinition<string, Enrollment[]> = {
+  async batch(em, childIds) {
+    const rows = await em.find(Enrollment, { child: { $in: [...childIds] } }, { orderBy: { startDate: 'desc' } });
+    return groupByKey(childIds, rows, (e) => e.child.id);
+  },
+};
+
+export const schoolById: LoaderDefinition<string, School | null> = {
+  async batch(em, ids) {
+    return indexByKey(ids, await em.find(School, { id: { $in: [...ids] } }), (s) => s.id);
+  },
+};
+
+export const attendanceSummariesByChild: LoaderDefinition<string, AttendanceSummary[]> = {
+  async batch(em, childIds) {
+    const rows = await em.find(
+      AttendanceSummary,
+      { child: { $in: [...childIds] } },
+      { orderBy: { periodKind: 'asc', periodStart: 'asc' } },
+    );
+    return groupByKey(childIds, rows, (s) => s.child.id);
+  },
+};
+
+export const gradesByChild: LoaderDefinition<string, Grade[]> = {
+  async batch(em, childIds) {
+    const rows = await em.find(Grade, { child: { $in: [...childIds] } }, { orderBy: { gradeDate: 'desc', subject: 'asc' } });
+    return groupByKey(childIds, rows, (g) => g.child.id);
+  },
+};
