@@ -7,13 +7,13 @@ export class DependencyUnavailableError extends Error {
 
   static postgres(where: string, detail: string): DependencyUnavailableError {
     return new DependencyUnavailableError(
-      `PostgreSQL is not reachable at ${where} (DATABASE_URL): ${detail}. Start it with \`docker compose up -d postgres redis\` or fix DATABASE_URL.`,
+      `PostgreSQL at ${where} (DATABASE_URL) is unavailable: ${detail}. Start it with \`docker compose up -d postgres redis\` or fix DATABASE_URL.`,
     );
   }
 
   static redis(where: string, detail: string): DependencyUnavailableError {
     return new DependencyUnavailableError(
-      `Redis is not reachable at ${where} (REDIS_URL): ${detail}. Start it with \`docker compose up -d postgres redis\` or fix REDIS_URL.`,
+      `Redis at ${where} (REDIS_URL) is unavailable: ${detail}. Start it with \`docker compose up -d postgres redis\` or fix REDIS_URL.`,
     );
   }
 }

@@ -11,7 +11,7 @@ function reasonOf(err: unknown): string {
   if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return 'host not found';
   if (e?.code === 'ETIMEDOUT') return 'connection timed out';
   // Driver messages are short and name no secrets (pg never echoes the password).
-  return (e?.message ?? String(err)).split('\n')[0];
+  return (e?.message ?? String(err)).split('\n')[0].replace(/\.$/, '');
 }
 
 /**
@@ -60,12 +60,14 @@ export async function checkRedis(redisUrl: string): Promise<void> {
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  redis.on('error', () => undefined); // reported through the rejected promise below
+  // The socket error (ECONNREFUSED…) says more than the "Connection is closed" that follows it.
+  let socketError: unknown;
+  redis.on('error', (err) => (socketError ??= err));
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    throw DependencyUnavailableError.redis(describeUrl(redisUrl), reasonOf(err));
+    throw DependencyUnavailableError.redis(describeUrl(redisUrl), reasonOf(socketError ?? err));
   } finally {
     redis.disconnect();
   }

@@ -1,0 +1,40 @@
+/**
+ * The contract every source-system connector implements (in the spirit of the Airbyte
+ * protocol: spec, check, discover, read). One folder per source system lives beside this
+ * file with a client for the real protocol, a mapper to the canonical model and a simulator.
+ * The runner in jobs/ drives `read`: it buffers records and, on each `state` message, upserts
+ * them and saves the state in one transaction, so a crashed run resumes from the last commit.
+ */
+
+/** config_error: do not retry; transient_error: retry with backoff; system_error: a bug or outage. */
+export type FailureType = 'config_error' | 'transient_error' | 'system_error';
+
+export type SyncMode = 'full_refresh' | 'incremental';
+
+export interface StreamSpec {
+  name: string;
+  primaryKey: string[];
+  cursorField?: string;
+  syncModes: SyncMode[];
+}
+
+export interface ConfiguredStream {
+  name: string;
+  syncMode: SyncMode;
+}
+
+export type ReadMessage<State> =
+  | { type: 'record'; stream: string; data: unknown }
+  | { type: 'state'; stream: string; state: State };
+
+export interface Connector<Config, State> {
+  readonly kind: string;
+  parseConfig(input: unknown): Config;
+  check(config: Config): Promise<{ ok: true } | { ok: false; failure: FailureType; message: string }>;
+  streams(config: Config): Promise<StreamSpec[]>;
+  read(
+    config: Config,
+    streams: ConfiguredStream[],
+    ctx: { signal: AbortSignal; state: ReadonlyMap<string, State> },
+  ): AsyncIterable<ReadMessage<State>>;
+}
