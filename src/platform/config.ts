@@ -22,6 +22,8 @@ const ConfigSchema = z
     SUMMARY_CRON: z.string().min(9).default('0 3 * * *'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     DEMO_CHILDREN: z.coerce.number().int().min(0).default(300),
+    /** Defaults: info, or silent under NODE_ENV=test. */
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.CPR_HMAC_KEY) {

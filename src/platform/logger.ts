@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { redactCpr } from '../identity/cpr';
+import type { Config } from './config';
 
 export type { Logger };
 
@@ -7,10 +8,10 @@ export type { Logger };
  * Structured JSON logs. Anything CPR-shaped in a message is masked before it is written,
  * and credentials in headers are never logged.
  */
-export function createLogger(nodeEnv: string, name: string): Logger {
+export function createLogger(config: Pick<Config, 'NODE_ENV' | 'LOG_LEVEL'>, name: string): Logger {
   return pino({
     name,
-    level: process.env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    level: config.LOG_LEVEL ?? (config.NODE_ENV === 'test' ? 'silent' : 'info'),
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.secret'], censor: '[redacted]' },
     hooks: {
       logMethod(args, method) {

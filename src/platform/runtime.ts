@@ -28,7 +28,7 @@ export async function openRuntime(config: Config, opts: OpenOptions = {}): Promi
   // Both checks first, so a missing service is one clear line rather than a driver stack.
   await checkPostgres(config.DATABASE_URL, { createIfMissing: opts.createDatabase });
   await checkRedis(config.REDIS_URL);
-  const logger = createLogger(config.NODE_ENV, opts.name ?? 'skolebro');
+  const logger = createLogger(config, opts.name ?? 'skolebro');
   const orm = await openOrm(config.DATABASE_URL, opts.orm);
   if (opts.migrate) {
     const applied = await migrate(orm);

@@ -62,8 +62,9 @@ describe('attendance summary job', () => {
     await rt?.dispose();
   });
 
+  type SummaryRow = { period_kind: string; period_start: string } & Record<string, unknown>;
   const summaries = (child: string) =>
-    rt.orm.em.getConnection().execute(
+    rt.orm.em.getConnection().execute<SummaryRow[]>(
       `select period_kind, period_start::text, period_end::text, school_days, present_days, partial_days, illness_days,
               authorised_days, unauthorised_days, absence_pct::float, illness_pct::float, authorised_pct::float, unauthorised_pct::float
        from attendance_summary where child_id = ? order by period_kind, period_start`,
@@ -86,7 +87,7 @@ describe('attendance summary job', () => {
     }
 
     const rows = await summaries(childId);
-    const byKey = Object.fromEntries(rows.map((r: { period_kind: string; period_start: string }) => [`${r.period_kind}:${r.period_start}`, r]));
+    const byKey = Object.fromEntries(rows.map((r: SummaryRow) => [`${r.period_kind}:${r.period_start}`, r]));
     expect(byKey['month:2026-01-01']).toEqual({
       period_kind: 'month', period_start: '2026-01-01', period_end: '2026-01-31',
       school_days: 20, present_days: 15, partial_days: 1, illness_days: 2, authorised_days: 1, unauthorised_days: 2,
@@ -111,10 +112,10 @@ describe('attendance summary job', () => {
     await runAttendanceSummaryJob(rt.orm.em.fork(), { data: { municipalityCode: '167' } });
 
     const rows = await summaries(childId);
-    expect(rows.map((r: { period_kind: string; period_start: string }) => `${r.period_kind}:${r.period_start}`)).toEqual([
+    expect(rows.map((r: SummaryRow) => `${r.period_kind}:${r.period_start}`)).toEqual([
       'month:2026-01-01', 'month:2026-02-01', 'quarter:2026-01-01', 'school_year:2025-08-01',
     ]);
-    expect(rows.find((r: { period_kind: string; period_start: string }) => r.period_kind === 'month' && r.period_start === '2026-02-01'))
+    expect(rows.find((r: SummaryRow) => r.period_kind === 'month' && r.period_start === '2026-02-01'))
       .toMatchObject({ school_days: 10, unauthorised_days: 2, unauthorised_pct: 20 });
   });
 

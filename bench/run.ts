@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { runAttendanceSummaryJob } from '../jobs/attendance-summary.job';
+import { loadConfig } from '../src/platform/config';
+import { startHttpServer } from '../src/platform/http/server';
+import { openRuntime } from '../src/platform/runtime';
+import { generatePopulation } from '../src/synthetic/generator';
+import { seedPopulation } from '../src/synthetic/seed';
+import { benchChildView } from './child-view.bench';
+import { line, timed } from './stats';
+
+// `npm run bench` — figures for the foundation: seeding, the summary job and child-view latency.
+// Runs on its own database (dropped afterwards), never on the demo data.
+const CHILDREN = Number(process.env.BENCH_CHILDREN ?? 5000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB = `skolebro_bench_${process.pid}`;
+
+async function admin(sql: string): Promise<void> {
+  const c = new Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DB}`;
+  const config = loadConfig({ ...process.env, NODE_ENV: 'production', CPR_HMAC_KEY: 'bench-only-cpr-hmac-key-0123456789abcdef', DATABASE_URL: url.toString(), PORT: '0', QUEUE_PREFIX: `skolebro-bench-${process.pid}`, LOG_LEVEL: 'silent' });
+  const rt = await openRuntime(config, { createDatabase: true, migrate: true, name: 'bench' });
+  try {
+    console.log(`Skolebro benchmarks — ${CHILDREN} children, node ${process.version}, ${new Date().toISOString()}`);
+    const population = generatePopulation({ seed: 7, children: CHILDREN });
+    const seeded = await seedPopulation(rt.orm.em.fork(), population, config.CPR_HMAC_KEY);
+    line('seed (generate + bulk upsert + summaries)', `${seeded.seconds.toFixed(1)} s, ${seeded.attendanceDays} attendance days, ${(seeded.attendanceDays / seeded.seconds).toFixed(0)} days/s`);
+
+    const runs = await timed(async () => {
+      let summaries = 0;
+      for (const m of population.municipalities) {
+        summaries += (await runAttendanceSummaryJob(rt.orm.em.fork(), { data: { municipalityCode: m.code } })).summaries;
+      }
+      return summaries;
+    });
+    line(`summary job, all municipalities (${CHILDREN} children)`, `${(runs.ms / 1000).toFixed(2)} s, ${runs.value} summary rows, ${((seeded.attendanceDays / runs.ms) * 1000).toFixed(0)} days/s`);
+
+    const rows = await rt.orm.em.getConnection().execute<{ id: string }[]>('select id from child order by id');
+    const http = await startHttpServer(rt);
+    try {
+      await benchChildView(http.url, rows.map((r) => r.id), REQUESTS, CONCURRENCY);
+    } finally {
+      await http.close();
+    }
+  } finally {
+    await rt.close();
+    await admin(`drop database if exists "${DB}" with (force)`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
