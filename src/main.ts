@@ -36,8 +36,8 @@ function onShutdown(rt: Runtime, parts: Stoppable[]): void {
     await rt.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 async function run(command: string, args: string[], config: Config): Promise<void> {

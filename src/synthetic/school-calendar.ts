@@ -76,10 +76,14 @@ export function firstSchoolDay(startYear: number): Date {
   return addDays(aug1, ((8 - isoWeekday(aug1)) % 7) + 7);
 }
 
-/** Last day: the last Friday of June, before the summer holiday. */
+/**
+ * Last day: the Friday before the summer holiday, which starts on the last Saturday of
+ * June — so the last Friday of June, except when 30 June is a Friday (then the 23rd).
+ */
 export function lastSchoolDay(startYear: number): Date {
   const jun30 = utcDate(startYear + 1, 6, 30);
-  return addDays(jun30, -((isoWeekday(jun30) - 5 + 7) % 7));
+  const lastSaturday = addDays(jun30, -((isoWeekday(jun30) - 6 + 7) % 7));
+  return addDays(lastSaturday, -1);
 }
 
 const cache = new Map<number, readonly string[]>();

@@ -23,7 +23,6 @@ export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
   const production = rt.config.NODE_ENV === 'production';
   const app = Fastify({
     loggerInstance: rt.logger.child({ role: 'serve' }) as FastifyBaseLogger,
-    disableRequestLogging: rt.config.NODE_ENV === 'test',
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -35,6 +34,8 @@ export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
     formatError: formatError(rt.logger),
+    // main.ts owns shutdown for every role; Apollo's own handler would re-send the signal.
+    stopOnTerminationSignals: false,
     plugins: [
       fastifyApolloDrainPlugin(app),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -56,7 +57,8 @@ export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
     app,
     url: `${address}/graphql`,
     async close() {
-      await app.close(); // drains in-flight requests, then stops Apollo
+      // Drains: stops accepting, lets in-flight requests finish (10 s cap), closes Fastify.
+      await apollo.stop();
     },
   };
 }
