@@ -44,7 +44,19 @@ export async function bulkUpsert<R = Record<string, unknown>>(
   const sql =
     `insert into ${ident(spec.table)} (${cols}) select ${cols} from jsonb_to_recordset(?::jsonb) as x(${recordType}) ` +
     `on conflict (${spec.conflict.map(ident).join(', ')}) ${onConflict}${returning}`;
-  const method = returning ? 'all' : 'run';
-  const result = await em.getConnection().execute(sql, [JSON.stringify(rows)], method, em.getTransactionContext());
-  return (returning ? result : []) as R[];
+  const result = await rawQuery<R>(em, sql, [JSON.stringify(rows)]);
+  return returning ? result.rows : [];
+}
+
+/**
+ * Runs SQL with bound parameters on the EntityManager's connection (and its transaction,
+ * if any). Unlike `Connection.execute`, which inlines parameters into the SQL text, this
+ * sends them as protocol parameters: a multi-megabyte JSON batch is not escaped and re-parsed.
+ */
+export async function rawQuery<R>(em: EntityManager, sql: string, params: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
+  const query = em.getConnection().getKnex().raw(sql, params as never[]);
+  const ctx = em.getTransactionContext();
+  if (ctx) query.transacting(ctx);
+  const res = (await query) as { rows: R[]; rowCount: number | null };
+  return { rows: res.rows, rowCount: res.rowCount ?? 0 };
 }
