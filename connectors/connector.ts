@@ -6,6 +6,8 @@
  * them and saves the state in one transaction, so a crashed run resumes from the last commit.
  */
 
+import type { MapContext, MapResult } from '../src/sources/canonical';
+
 /** config_error: do not retry; transient_error: retry with backoff; system_error: a bug or outage. */
 export type FailureType = 'config_error' | 'transient_error' | 'system_error';
 
@@ -29,6 +31,8 @@ export type ReadMessage<State> =
 
 export interface Connector<Config, State> {
   readonly kind: string;
+  /** Maps one record of a stream to canonical rows, or says why it cannot (quarantine). */
+  map(stream: string, data: unknown, ctx: MapContext): MapResult;
   parseConfig(input: unknown): Config;
   check(config: Config): Promise<{ ok: true } | { ok: false; failure: FailureType; message: string }>;
   streams(config: Config): Promise<StreamSpec[]>;

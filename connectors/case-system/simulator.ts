@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Population, SynthChild } from '../../src/synthetic/generator';
+import { mixSeed } from '../../src/synthetic/random';
+import { RESOURCES, type ChildRecord, type DeletionRecord, type Resource } from './wire';
+
+/** Fault switches; all default off. Shares are fractions 0–1, decided deterministically from `seed`. */
+export interface SimulatorFaults {
+  latencyMs: number;
+  /** Share of page requests answered 503. */
+  errorRate: number;
+  /** Share of page requests that hang for `hangMs` (longer than the client's timeout). */
+  timeoutRate: number;
+  hangMs: number;
+  /** Share of records served broken (missing field, impossible date, bad CPR, end before start). */
+  malformedRate: number;
+  seed: number;
+}
+
+export interface SimulatorCredentials {
+  clientId: string;
+  clientSecret: string;
+  apiKey: string;
+}
+
+type StoredRecord = { id: string; modifiedAt: string } & Record<string, unknown>;
+
+const NO_FAULTS: SimulatorFaults = { latencyMs: 0, errorRate: 0, timeoutRate: 0, hangMs: 30_000, malformedRate: 0, seed: 1 };
+const MAX_PAGE = 1000;
+const TOKEN_TTL_S = 3600;
+
+const unit = (...parts: number[]) => (mixSeed(...parts) >>> 0) / 2 ** 32;
+const hashId = (id: string) => [...id].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261);
+
+/**
+ * An HTTP server speaking the case-system export contract (openapi.yaml) over synthetic data,
+ * with switches for latency, 5xx, hangs and malformed records, and live edits so incremental
+ * sync and deletes can be exercised. Used by the demo, the tests and the benchmarks.
+ */
+export class CaseSystemSimulator {
+  readonly credentials: SimulatorCredentials = {
+    clientId: 'skolebro-demo',
+    clientSecret: randomBytes(18).toString('base64url'),
+    apiKey: randomBytes(18).toString('base64url'),
+  };
+  faults: SimulatorFaults = { ...NO_FAULTS };
+  /** Requests served per path, for tests and benchmarks. */
+  readonly requests = new Map<string, number>();
+
+  private readonly store = new Map<Resource, Map<string, StoredRecord>>(RESOURCES.map((r) => [r, new Map()]));
+  private readonly sorted = new Map<Resource, StoredRecord[] | null>();
+  private readonly deletions: DeletionRecord[] = [];
+  private readonly tokens = new Map<string, number>();
+  private clock = Date.UTC(2026, 0, 1);
+  private requestNo = 0;
+  private app?: FastifyInstance;
+
+  constructor(readonly municipalityCode: string) {}
+
+  /** The population's children of this municipality, with their case data. */
+  static fromPopulation(population: Population, municipalityCode: string): CaseSystemSimulator {
+    const sim = new CaseSystemSimulator(municipalityCode);
+    for (const child of population.children()) if (child.municipalityCode === municipalityCode) sim.addChild(child);
+    return sim;
+  }
+
+  addChild(c: SynthChild): void {
+    const child: ChildRecord = { id: c.externalId, cpr: c.cpr, firstName: c.firstName, lastName: c.lastName, birthDate: c.birthDate, municipalityCode: c.municipalityCode, modifiedAt: this.tick() };
+    this.put('children', child as unknown as StoredRecord);
+    for (const h of c.custodyHolders) this.put('custody-holders', { id: h.externalId, childId: c.externalId, name: h.name, relation: h.relation, cpr: h.cpr, modifiedAt: this.tick() });
+    for (const p of c.placements) this.put('placements', { id: p.externalId, childId: c.externalId, type: p.type, placeName: p.placeName, legalBasis: p.legalBasis, startDate: p.startDate, endDate: p.endDate, modifiedAt: this.tick() });
+    for (const k of c.caseContacts) this.put('case-contacts', { id: k.externalId, childId: c.externalId, role: k.role, name: k.name, organisation: k.organisation, email: k.email, phone: k.phone, startDate: k.startDate, endDate: k.endDate, modifiedAt: this.tick() });
+  }
+
+  /** A live edit at the source: the record gets a new modifiedAt. */
+  update(resource: Resource, id: string, patch: Record<string, unknown>): void {
+    const current = this.store.get(resource)!.get(id);
+    if (!current) throw new Error(`no ${resource} ${id}`);
+    this.put(resource, { ...current, ...patch, id, modifiedAt: this.tick() });
+  }
+
+  /** Deletes a record (a child takes its dependent records with it) and logs it in the deletions feed. */
+  remove(resource: Resource, id: string): void {
+    if (!this.store.get(resource)!.delete(id)) throw new Error(`no ${resource} ${id}`);
+    this.sorted.set(resource, null);
+    this.deletions.push({ sequence: this.deletions.length + 1, resource, id, deletedAt: this.tick() });
+    if (resource === 'children') {
+      for (const dep of RESOURCES.filter((r) => r !== 'children')) {
+        for (const r of [...this.store.get(dep)!.values()]) if (r.childId === id) this.remove(dep, r.id);
+      }
+    }
+  }
+
+  records(resource: Resource): StoredRecord[] {
+    return [...this.store.get(resource)!.values()];
+  }
+
+  /** Ids the simulator serves broken under the current `malformedRate`. */
+  isMalformed(id: string): boolean {
+    return this.faults.malformedRate > 0 && unit(this.faults.seed, hashId(id)) < this.faults.malformedRate;
+  }
+
+  async start(port = 0): Promise<string> {
+    const app = Fastify({ logger: false });
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    app.post('/oauth/token', (req, reply) => this.token(req, reply));
+    for (const resource of RESOURCES) app.get(`/v1/${resource}`, (req, reply) => this.page(resource, req, reply));
+    app.get('/v1/deletions', (req, reply) => this.deletionPage(req, reply));
+    await app.listen({ host: '127.0.0.1', port });
+    this.app = app;
+    const { port: bound } = app.server.address() as { port: number };
+    return `http://127.0.0.1:${bound}`;
+  }
+
+  async stop(): Promise<void> {
+    this.app?.server.closeAllConnections();
+    await this.app?.close();
+  }
+
+  private tick(): string {
+    return new Date(++this.clock).toISOString();
+  }
+
+  private put(resource: Resource, record: StoredRecord): void {
+    this.store.get(resource)!.set(record.id, record);
+    this.sorted.set(resource, null);
+  }
+
+  private token(req: FastifyRequest, reply: FastifyReply) {
+    const [scheme, value] = (req.headers.authorization ?? '').split(' ');
+    const [id, secret] = Buffer.from(value ?? '', 'base64').toString().split(':').map(decodeURIComponent);
+    const form = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
+    if (scheme !== 'Basic' || id !== this.credentials.clientId || secret !== this.credentials.clientSecret) {
+      return reply.code(401).send({ error: 'invalid_client' });
+    }
+    if (form.get('grant_type') !== 'client_credentials') return reply.code(400).send({ error: 'unsupported_grant_type' });
+    const token = randomBytes(24).toString('base64url');
+    this.tokens.set(token, Date.now() + TOKEN_TTL_S * 1000);
+    return reply.send({ access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_S });
+  }
+
+  /** Auth, latency and injected failures common to every data request; true = answered already. */
+  private async gate(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    this.requests.set(req.routeOptions.url ?? req.url, (this.requests.get(req.routeOptions.url ?? req.url) ?? 0) + 1);
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const authorised = (bearer && (this.tokens.get(bearer) ?? 0) > Date.now()) || req.headers['x-api-key'] === this.credentials.apiKey;
+    if (!authorised) {
+      reply.code(401).send({ error: 'unauthorized' });
+      return true;
+    }
+    const n = ++this.requestNo;
+    if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+    if (unit(this.faults.seed, n, 1) < this.faults.timeoutRate) await new Promise((r) => setTimeout(r, this.faults.hangMs));
+    if (unit(this.faults.seed, n, 2) < this.faults.errorRate) {
+      reply.code(503).send({ error: 'service unavailable (simulated)' });
+      return true;
+    }
+    return false;
+  }
+
+  private async page(resource: Resource, req: FastifyRequest, reply: FastifyReply) {
+    if (await this.gate(req, reply)) return;
+    const q = req.query as { modifiedSince?: string; pageToken?: string; pageSize?: string };
+    const size = Math.min(MAX_PAGE, Math.max(1, Number(q.pageSize ?? 100) || 100));
+    let after: { m: string; i: string } | undefined;
+    if (q.pageToken) {
+      try {
+        after = JSON.parse(Buffer.from(q.pageToken, 'base64url').toString());
+      } catch {
+        return reply.code(400).send({ error: 'invalid pageToken' });
+      }
+    }
+    const all = this.sortedRecords(resource);
+    // Keyset: (modifiedAt, id) after the token, modifiedAt at or after modifiedSince.
+    const items: unknown[] = [];
+    let i = lowerBound(all, after ? after.m : (q.modifiedSince ?? ''));
+    for (; i < all.length && items.length < size; i++) {
+      const r = all[i];
+      if (after && (r.modifiedAt < after.m || (r.modifiedAt === after.m && r.id <= after.i))) continue;
+      if (q.modifiedSince && r.modifiedAt < q.modifiedSince) continue;
+      items.push(this.isMalformed(r.id) ? corrupt(resource, r) : r);
+    }
+    const last = items.length ? (all[i - 1] as StoredRecord) : undefined;
+    const more = i < all.length && last !== undefined;
+    return reply.send({ items, nextPageToken: more ? Buffer.from(JSON.stringify({ m: last.modifiedAt, i: last.id })).toString('base64url') : null });
+  }
+
+  private async deletionPage(req: FastifyRequest, reply: FastifyReply) {
+    if (await this.gate(req, reply)) return;
+    const q = req.query as { afterSequence?: string; pageSize?: string };
+    const after = Number(q.afterSequence ?? 0);
+    const size = Math.min(MAX_PAGE, Math.max(1, Number(q.pageSize ?? 100) || 100));
+    const items = this.deletions.filter((d) => d.sequence > after).slice(0, size);
+    const more = items.length > 0 && items[items.length - 1].sequence < this.deletions.length;
+    return reply.send({ items, nextPageToken: more ? String(items[items.length - 1].sequence) : null });
+  }
+
+  private sortedRecords(resource: Resource): StoredRecord[] {
+    let list = this.sorted.get(resource);
+    if (!list) {
+      list = [...this.store.get(resource)!.values()].sort((a, b) => (a.modifiedAt < b.modifiedAt ? -1 : a.modifiedAt > b.modifiedAt ? 1 : a.id < b.id ? -1 : 1));
+      this.sorted.set(resource, list);
+    }
+    return list;
+  }
+}
+
+function lowerBound(list: StoredRecord[], modifiedAt: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].modifiedAt < modifiedAt) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** One of the ways a real export goes wrong, chosen by the record's id. */
+function corrupt(resource: Resource, r: StoredRecord): unknown {
+  const kind = (hashId(r.id) >>> 3) % 3;
+  const copy: Record<string, unknown> = { ...r };
+  if (resource === 'children') {
+    if (kind === 0) copy.cpr = '123456-78';
+    else if (kind === 1) delete copy.lastName;
+    else copy.birthDate = '2013-02-30';
+  } else if (kind === 0) {
+    delete copy.childId;
+  } else if (kind === 1 && 'startDate' in copy) {
+    copy.startDate = '2025-13-01';
+  } else if ('endDate' in copy) {
+    copy.endDate = '1999-01-01';
+  } else {
+    copy.name = '';
+  }
+  return copy;
+}
