@@ -1,18 +1,20 @@
-import { CaseContactRole } from '../children/case-contact.entity';
 import { PlacementType } from '../children/placement.entity';
-import { AttendanceStatus } from '../schooling/attendance-status';
-import { GradeKind, SEVEN_STEP_SCALE, type SevenStepGrade } from '../schooling/grade-scale';
-import { InterventionKind } from '../schooling/intervention.entity';
-import { WellbeingIndicator } from '../schooling/wellbeing.entity';
+import { absenceProfile, generateAttendance } from './attendance';
+import { type CaseInput, generateCaseContacts, generateCustodyHolders, generateInterventions, generatePlacements, INTERVENTION_KINDS, PLACEMENT_TYPES } from './case';
 import * as names from './danish-names';
-import { Random } from './random';
-import { addDays, isoDate, parseIsoDate, schoolDays, schoolYearLabel, utcDate } from './school-calendar';
+import { birthDateWithResidue, childBirthResidue, institutionNumber, MAX_CHILDREN, pad, syntheticCpr, uniLoginId } from './identifiers';
+import { mixSeed, Random } from './random';
+import { generateGrades, generateWellbeing, gradingCalendar, type GradingCalendar } from './results';
+import { isoDate, schoolDays, schoolYearLabel } from './school-calendar';
+import type { SynthChild, SynthEnrollment, SynthMunicipality, SynthSchool } from './types';
+
+export type * from './types';
+export { MAX_CHILDREN } from './identifiers';
 
 /**
- * Deterministic synthetic population for the demo, tests and benchmarks. Each child comes
- * from its own seeded stream (seed, index), so a population of N children is a prefix of any
- * larger one with the same seed, and children are generated lazily, one at a time.
- * All people are fictitious; CPR numbers use day-of-month + 60 and can belong to nobody.
+ * Deterministic synthetic population for the demo, tests and benchmarks; every person and
+ * place is invented and CPR numbers use day + 60. Each child comes from its own stream
+ * (seed, index), so N children are a prefix of any larger population with the same seed.
  */
 
 export const DEFAULT_MUNICIPALITIES = [
@@ -21,47 +23,13 @@ export const DEFAULT_MUNICIPALITIES = [
   { code: '101', name: 'København' },
   { code: '751', name: 'Aarhus' },
 ];
-const MUNICIPALITY_WEIGHTS = [3, 2.5, 3, 1.5];
-const SCHOOLS_PER_MUNICIPALITY = 6;
 
 export interface PopulationOptions {
   seed: number;
   children: number;
-  /** Start year of the school year generated; 2025 = 2025/26. */
+  /** Calendar year in which the school year starts; default 2025 = school year 2025/26. */
   schoolYearStart?: number;
   municipalities?: { code: string; name: string }[];
-}
-
-export interface SynthMunicipality { code: string; name: string }
-export interface SynthSchool { externalId: string; institutionNumber: string; name: string; municipalityCode: string }
-export interface SynthPlacement { externalId: string; type: PlacementType; placeName: string; legalBasis: string; startDate: string; endDate: string | null }
-export interface SynthCaseContact { externalId: string; role: CaseContactRole; name: string; organisation: string; email: string; phone: string; startDate: string; endDate: string | null }
-export interface SynthCustodyHolder { externalId: string; name: string; relation: 'mother' | 'father' | 'guardian'; cpr: string }
-export interface SynthEnrollment { externalId: string; schoolExternalId: string; gradeLevel: number; className: string; startDate: string; endDate: string | null }
-export interface SynthAttendanceDay { externalId: string; date: string; status: AttendanceStatus; note: string | null }
-export interface SynthGrade { externalId: string; subject: string; kind: GradeKind; value: SevenStepGrade; gradeDate: string; schoolYear: string }
-export interface SynthWellbeing { externalId: string; indicator: WellbeingIndicator; score: number; surveyYear: number }
-export interface SynthIntervention { externalId: string; kind: InterventionKind; startDate: string; endDate: string | null; provider: string; description: string }
-
-export interface SynthChild {
-  index: number;
-  externalId: string;
-  municipalityCode: string;
-  cpr: string;
-  uniLoginId: string;
-  firstName: string;
-  lastName: string;
-  birthDate: string;
-  sex: 'female' | 'male';
-  gradeLevel: number;
-  placements: SynthPlacement[];
-  caseContacts: SynthCaseContact[];
-  custodyHolders: SynthCustodyHolder[];
-  enrollments: SynthEnrollment[];
-  attendance: SynthAttendanceDay[];
-  grades: SynthGrade[];
-  wellbeing: SynthWellbeing[];
-  interventions: SynthIntervention[];
 }
 
 export interface Population {
@@ -72,284 +40,183 @@ export interface Population {
   children(): Generator<SynthChild>;
 }
 
+/** Share of placed children and number of schools, roughly by size; others derive from the code. */
+const KNOWN: Record<string, { weight: number; schools: number }> = {
+  '101': { weight: 3, schools: 14 },
+  '751': { weight: 2.5, schools: 12 },
+  '167': { weight: 1.5, schools: 7 },
+  '479': { weight: 1.5, schools: 9 },
+};
+const codeHash = (code: string) => mixSeed(Number(code), 0x6b6f) >>> 0;
+const weightOf = (code: string) => KNOWN[code]?.weight ?? 1 + (codeHash(code) % 3);
+const schoolCountOf = (code: string) => KNOWN[code]?.schools ?? 5 + (codeHash(code) % 6);
+
+/** Stream tags keep the seeded streams for schools and quotas apart from the children's. */
+const SCHOOL_STREAM = 0x5c4001;
+const QUOTA_STREAM = 0xb10c;
+
 export function generatePopulation(opts: PopulationOptions): Population {
   const options: Required<PopulationOptions> = {
-    schoolYearStart: 2025,
-    municipalities: DEFAULT_MUNICIPALITIES,
-    ...opts,
+    seed: opts.seed,
+    children: opts.children,
+    schoolYearStart: opts.schoolYearStart ?? 2025,
+    municipalities: (opts.municipalities ?? DEFAULT_MUNICIPALITIES).map((m) => ({ code: m.code, name: m.name })),
   };
+  validate(options);
   const municipalities = options.municipalities.map((m) => ({ ...m }));
-  const schools = municipalities.flatMap((m) =>
-    Array.from({ length: SCHOOLS_PER_MUNICIPALITY }, (_, i) => ({
-      externalId: `school-${m.code}-${String(i + 1).padStart(2, '0')}`,
-      // 6 digits, unique per municipality code: 2 + kommunekode + serial.
-      institutionNumber: `2${m.code}${String(i + 1).padStart(2, '0')}`,
-      name: names.schoolName(Number(m.code) + i),
-      municipalityCode: m.code,
-    })),
-  );
+  const schools = municipalities.flatMap((m) => generateSchools(options.seed, m));
+  const ctx = context(options, municipalities, schools);
   return {
     options,
     municipalities,
     schools,
     *children() {
-      const usedCprs = new Set<string>();
-      for (let index = 0; index < options.children; index++) {
-        yield generateChild(options, municipalities, schools, index, usedCprs);
-      }
+      for (let index = 0; index < options.children; index++) yield generateChild(ctx, index);
     },
   };
 }
 
-const SUBJECTS = ['Dansk', 'Matematik', 'Engelsk', 'Tysk', 'Fysik/kemi', 'Biologi', 'Geografi', 'Historie', 'Samfundsfag', 'Kristendomskundskab'];
-const EXAM_SUBJECTS = ['Dansk', 'Matematik', 'Engelsk', 'Fællesfaglig naturfag'];
-const DRAWN_EXAM_SUBJECTS = ['Historie', 'Samfundsfag', 'Kristendomskundskab'];
-const PARTIAL_NOTES = ['Kom for sent', 'Gik tidligt', 'Delvist fravær'];
+function validate(o: Required<PopulationOptions>): void {
+  if (!Number.isSafeInteger(o.seed)) throw new RangeError('seed must be an integer');
+  if (!Number.isInteger(o.children) || o.children < 0 || o.children > MAX_CHILDREN) {
+    throw new RangeError(`children must be an integer from 0 to ${MAX_CHILDREN} (synthetic CPR numbers are unique up to there)`);
+  }
+  // Keeps children born 2000–2036 and parents after 1936: the CPR century rules used here.
+  if (!Number.isInteger(o.schoolYearStart) || o.schoolYearStart < 2017 || o.schoolYearStart > 2042) {
+    throw new RangeError('schoolYearStart must be a year from 2017 to 2042');
+  }
+  const codes = o.municipalities.map((m) => m.code);
+  if (codes.length === 0 || codes.some((c) => !/^\d{3}$/.test(c)) || new Set(codes).size !== codes.length) {
+    throw new RangeError('municipalities need unique 3-digit codes (kommunekoder)');
+  }
+}
 
-function generateChild(
-  o: Required<PopulationOptions>,
-  municipalities: SynthMunicipality[],
-  schools: SynthSchool[],
-  index: number,
-  usedCprs: Set<string>,
-): SynthChild {
-  const rnd = new Random(o.seed, index);
-  const id = `child-${String(index + 1).padStart(6, '0')}`;
-  const municipality = rnd.weighted(municipalities.map((m, i) => [m, MUNICIPALITY_WEIGHTS[i % MUNICIPALITY_WEIGHTS.length]] as const));
-  const sex = rnd.chance(0.5) ? 'female' : 'male';
-  const gradeLevel = rnd.weighted(Array.from({ length: 11 }, (_, g) => [g, g === 10 ? 0.3 : g >= 6 ? 1.3 : 1] as const));
-  const birth = addDays(utcDate(o.schoolYearStart - 6 - gradeLevel, 1, 1), rnd.int(0, 364));
-  const firstName = rnd.pick(sex === 'female' ? names.GIRL_NAMES : names.BOY_NAMES);
-  const lastName = rnd.pick(names.SURNAMES);
-  const cpr = uniqueCpr(rnd, birth, sex === 'male', usedCprs);
+/** Invented school names, unique within the municipality. */
+function generateSchools(seed: number, m: SynthMunicipality): SynthSchool[] {
+  const rnd = new Random(seed, SCHOOL_STREAM, Number(m.code));
+  const [plainSuffix, ...compoundSuffixes] = names.SCHOOL_SUFFIXES;
+  const plain = rnd.shuffle(names.SCHOOL_PREFIXES.map((p) => p + plainSuffix)); // "Engskolen"
+  const compound = rnd.shuffle(
+    names.SCHOOL_PREFIXES.flatMap((p) => compoundSuffixes.filter((s) => !s.startsWith(p.toLowerCase())).map((s) => p + s)), // "Lyngbakkeskolen"
+  );
+  const count = schoolCountOf(m.code);
+  const plainCount = Math.ceil(count * 0.6);
+  const picked = [...plain.slice(0, plainCount), ...compound.slice(0, count - plainCount)];
+  return picked.map((name, i) => ({
+    externalId: `school-${m.code}-${pad(i + 1, 2)}`,
+    institutionNumber: institutionNumber(m.code, i + 1),
+    name,
+    municipalityCode: m.code,
+  }));
+}
+
+interface Context {
+  seed: number;
+  startYear: number;
+  days: readonly string[];
+  grading: GradingCalendar;
+  municipalityWeights: [SynthMunicipality, number][];
+  schoolsOf: Map<string, SynthSchool[]>;
+}
+
+function context(o: Required<PopulationOptions>, municipalities: SynthMunicipality[], schools: SynthSchool[]): Context {
   const days = schoolDays(o.schoolYearStart);
-  const yearStart = days[0];
-  const yearEnd = days[days.length - 1];
-  const school = rnd.pick(schools.filter((s) => s.municipalityCode === municipality.code));
-  const placements = generatePlacements(rnd, id, gradeLevel, yearStart);
+  const schoolsOf = new Map(municipalities.map((m) => [m.code, schools.filter((s) => s.municipalityCode === m.code)]));
+  return {
+    seed: o.seed,
+    startYear: o.schoolYearStart,
+    days,
+    grading: gradingCalendar(days, o.schoolYearStart, schoolYearLabel(o.schoolYearStart)),
+    municipalityWeights: municipalities.map((m) => [m, weightOf(m.code)]),
+    schoolsOf,
+  };
+}
+
+/**
+ * Quota: in every block of 100 children, six consecutive ones (at a seeded offset) get each
+ * placement type and intervention kind once, so any population of 100+ has them all.
+ */
+const BLOCK = 100;
+function quotaSlot(seed: number, index: number): number | null {
+  const offset = (mixSeed(seed, QUOTA_STREAM, Math.floor(index / BLOCK)) >>> 0) % (BLOCK - PLACEMENT_TYPES.length);
+  const slot = (index % BLOCK) - offset;
+  return slot >= 0 && slot < PLACEMENT_TYPES.length ? slot : null;
+}
+
+/** More placed children in the older grades; 10. klasse is optional and rarer. */
+const GRADE_WEIGHTS = [6, 6, 7, 7, 8, 8, 9, 10, 10, 10, 3].map((w, g) => [g, w] as const);
+
+function generateChild(ctx: Context, index: number): SynthChild {
+  const rnd = new Random(ctx.seed, index);
+  const slot = quotaSlot(ctx.seed, index);
+  const forcedType = slot === null ? null : PLACEMENT_TYPES[slot];
+  const childId = `child-${pad(index + 1, 6)}`;
+  const municipality = rnd.weighted(ctx.municipalityWeights);
+  const sex = rnd.chance(0.53) ? 'male' : 'female';
+  let gradeLevel = rnd.weighted(GRADE_WEIGHTS);
+  // The quota's efterskole and own-room children must be old enough for them.
+  if (forcedType === PlacementType.OwnRoom) gradeLevel = rnd.int(9, 10);
+  if (forcedType === PlacementType.BoardingSchool) gradeLevel = rnd.int(7, 10);
+  // Age 6 in the calendar year of 0. klasse; some started a year late or repeated a year.
+  const birthYear = ctx.startYear - 6 - gradeLevel - (rnd.chance(0.07) ? 1 : 0);
+  const birth = birthDateWithResidue(rnd, birthYear, childBirthResidue(index));
+  const firstName = rnd.pick(sex === 'male' ? names.BOY_NAMES : names.GIRL_NAMES);
+  const lastName = rnd.pick(names.SURNAMES);
+  // One latent "strain" drives absence, grades and wellbeing together.
+  const strain = rnd.float();
+  const days = ctx.days;
+
+  const c: CaseInput = {
+    rnd, index, childId, lastName, birth, municipality,
+    yearStart: days[0], yearEnd: days[days.length - 1], schoolYearStart: ctx.startYear,
+  };
+  const placements = generatePlacements(c, forcedType);
   const current = placements[placements.length - 1];
+  const enrollments = generateEnrollments(rnd, childId, gradeLevel, ctx.schoolsOf.get(municipality.code)!, days, current.startDate);
+  const currentEnrollment = enrollments[enrollments.length - 1];
+  const school = ctx.schoolsOf.get(municipality.code)!.find((s) => s.externalId === currentEnrollment.schoolExternalId)!;
 
   return {
     index,
-    externalId: id,
+    externalId: childId,
     municipalityCode: municipality.code,
-    cpr,
-    uniLoginId: `u${(index + 1).toString(36).padStart(7, '0')}`,
+    cpr: syntheticCpr(birth, sex === 'male', index),
+    uniLoginId: uniLoginId(firstName, index),
     firstName,
     lastName,
     birthDate: isoDate(birth),
     sex,
     gradeLevel,
     placements,
-    caseContacts: generateContacts(rnd, id, municipality, current, yearStart),
-    custodyHolders: generateCustodyHolders(rnd, id, lastName, usedCprs),
-    enrollments: generateEnrollments(rnd, id, gradeLevel, school, schools, yearStart, days),
-    attendance: generateAttendance(rnd, id, days),
-    grades: generateGrades(rnd, id, gradeLevel, o.schoolYearStart),
-    wellbeing:
-      gradeLevel <= 9
-        ? Object.values(WellbeingIndicator).map((indicator) => ({
-            externalId: `${id}-wb-${indicator}`,
-            indicator,
-            score: round2(clamp(rnd.normal(3.6, 0.7), 1, 5)),
-            surveyYear: o.schoolYearStart + 1,
-          }))
-        : [],
-    interventions: generateInterventions(rnd, id, yearStart, yearEnd),
+    caseContacts: generateCaseContacts(c, current, placements[0].startDate, school, currentEnrollment.startDate),
+    custodyHolders: generateCustodyHolders(c),
+    enrollments,
+    attendance: generateAttendance(rnd, childId, days, absenceProfile(rnd, strain)),
+    grades: generateGrades(rnd, childId, gradeLevel, strain, ctx.grading),
+    wellbeing: generateWellbeing(rnd, childId, gradeLevel, strain, ctx.startYear + 1),
+    interventions: generateInterventions(c, school, slot === null ? null : INTERVENTION_KINDS[slot]),
   };
-}
-
-/** DDMMYY-SSSS with DD = day + 60 (never a real person), 7th digit valid for births 2000–2036 (and 1937–1999 via 4/9 rules not needed here). */
-function uniqueCpr(rnd: Random, birth: Date, male: boolean, used: Set<string>): string {
-  const dd = String(birth.getUTCDate() + 60);
-  const mm = String(birth.getUTCMonth() + 1).padStart(2, '0');
-  const yy = String(birth.getUTCFullYear() % 100).padStart(2, '0');
-  for (;;) {
-    const century = birth.getUTCFullYear() >= 2000 ? rnd.pick([4, 5, 6, 7, 8, 9]) : rnd.pick([0, 1, 2, 3]);
-    const last = rnd.int(0, 4) * 2 + (male ? 1 : 0);
-    const cpr = `${dd}${mm}${yy}-${century}${String(rnd.int(0, 99)).padStart(2, '0')}${last}`;
-    if (!used.has(cpr)) {
-      used.add(cpr);
-      return cpr;
-    }
-  }
-}
-
-function generatePlacements(rnd: Random, id: string, gradeLevel: number, yearStart: string): SynthPlacement[] {
-  const count = rnd.weighted([[1, 5], [2, 3.5], [3, 1.5]] as const);
-  const types: [PlacementType, number][] = [
-    [PlacementType.ChildrensHome, 25],
-    [PlacementType.Opholdssted, 20],
-    [PlacementType.FosterFamily, 30],
-    [PlacementType.NetworkFosterFamily, 12],
-    [PlacementType.BoardingSchool, gradeLevel >= 7 ? 8 : 0],
-    [PlacementType.OwnRoom, gradeLevel >= 8 ? 5 : 0],
-  ];
-  // Walk backwards from the current placement, which started up to three years ago.
-  let end: Date | null = null;
-  let start = addDays(parseIsoDate(yearStart), -rnd.int(0, 3 * 365));
-  const out: SynthPlacement[] = [];
-  for (let i = count; i >= 1; i--) {
-    const type = rnd.weighted(types);
-    out.unshift({
-      externalId: `${id}-pl-${i}`,
-      type,
-      placeName: placeNameFor(rnd, type),
-      legalBasis: rnd.chance(0.7) ? 'Barnets lov §46' : 'Barnets lov §47',
-      startDate: isoDate(start),
-      endDate: end ? isoDate(end) : null,
-    });
-    end = addDays(start, -1);
-    start = addDays(end, -rnd.int(120, 900));
-  }
-  return out;
-}
-
-function placeNameFor(rnd: Random, type: PlacementType): string {
-  switch (type) {
-    case PlacementType.ChildrensHome:
-      return rnd.pick(names.CHILDRENS_HOMES);
-    case PlacementType.Opholdssted:
-      return rnd.pick(names.OPHOLDSSTEDER);
-    case PlacementType.BoardingSchool:
-      return rnd.pick(names.BOARDING_SCHOOLS);
-    case PlacementType.FosterFamily:
-      return `Plejefamilien ${rnd.pick(names.SURNAMES)}`;
-    case PlacementType.NetworkFosterFamily:
-      return `Netværksplejefamilien ${rnd.pick(names.SURNAMES)}`;
-    case PlacementType.OwnRoom:
-      return 'Eget værelse med støtte';
-  }
-}
-
-function generateContacts(rnd: Random, id: string, m: SynthMunicipality, current: SynthPlacement, since: string): SynthCaseContact[] {
-  const domain = `${m.name.toLowerCase().replace(/ø/g, 'oe').replace(/æ/g, 'ae').replace(/å/g, 'aa')}.example`;
-  const person = (role: CaseContactRole, organisation: string, n: number): SynthCaseContact => {
-    const first = rnd.pick(names.ADULT_NAMES);
-    return {
-      externalId: `${id}-ct-${n}`,
-      role,
-      name: `${first} ${rnd.pick(names.SURNAMES)}`,
-      organisation,
-      email: `${first.toLowerCase().replace(/[^a-z]/g, '')}.${n}@${domain}`,
-      phone: `9${String(rnd.int(0, 9999999)).padStart(7, '0')}`,
-      startDate: since < current.startDate ? current.startDate : since,
-      endDate: null,
-    };
-  };
-  const out = [person(CaseContactRole.Caseworker, `${m.name} Kommune, Børn og Familie`, 1)];
-  if (current.type === PlacementType.ChildrensHome || current.type === PlacementType.Opholdssted) {
-    out.push(person(CaseContactRole.ChildrensHomeContact, current.placeName, 2));
-  } else if (current.type === PlacementType.FosterFamily || current.type === PlacementType.NetworkFosterFamily) {
-    out.push(person(CaseContactRole.FosterParent, current.placeName, 2));
-  }
-  if (rnd.chance(0.6)) out.push(person(CaseContactRole.SchoolContact, 'Skolen', 3));
-  return out;
-}
-
-function generateCustodyHolders(rnd: Random, id: string, childSurname: string, used: Set<string>): SynthCustodyHolder[] {
-  if (rnd.chance(0.05)) {
-    const birth = addDays(utcDate(1970, 1, 1), rnd.int(0, 25 * 365));
-    return [{ externalId: `${id}-cu-1`, name: `${rnd.pick(names.ADULT_NAMES)} ${rnd.pick(names.SURNAMES)}`, relation: 'guardian', cpr: uniqueCpr(rnd, birth, rnd.chance(0.5), used) }];
-  }
-  const relations: ('mother' | 'father')[] = rnd.chance(0.55) ? ['mother', 'father'] : [rnd.chance(0.75) ? 'mother' : 'father'];
-  return relations.map((relation, i) => {
-    const birth = addDays(utcDate(1975, 1, 1), rnd.int(0, 20 * 365));
-    return {
-      externalId: `${id}-cu-${i + 1}`,
-      name: `${rnd.pick(names.ADULT_NAMES)} ${rnd.chance(0.7) ? childSurname : rnd.pick(names.SURNAMES)}`,
-      relation,
-      cpr: uniqueCpr(rnd, birth, relation === 'father', used),
-    };
-  });
-}
-
-function generateEnrollments(
-  rnd: Random, id: string, gradeLevel: number, school: SynthSchool, schools: SynthSchool[], yearStart: string, days: readonly string[],
-): SynthEnrollment[] {
-  const className = `${gradeLevel}.${rnd.pick(['A', 'B', 'C', 'D'])}`;
-  if (!rnd.chance(0.1)) {
-    return [{ externalId: `${id}-en-1`, schoolExternalId: school.externalId, gradeLevel, className, startDate: yearStart, endDate: null }];
-  }
-  // Changed school mid-year (often with a new placement).
-  const changeDay = days[rnd.int(40, days.length - 40)];
-  const next = rnd.pick(schools.filter((s) => s.externalId !== school.externalId));
-  return [
-    { externalId: `${id}-en-1`, schoolExternalId: school.externalId, gradeLevel, className, startDate: yearStart, endDate: isoDate(addDays(parseIsoDate(changeDay), -1)) },
-    { externalId: `${id}-en-2`, schoolExternalId: next.externalId, gradeLevel, className: `${gradeLevel}.${rnd.pick(['A', 'B', 'C'])}`, startDate: changeDay, endDate: null },
-  ];
 }
 
 /**
- * Daily whole-day registrations. Placed children are absent more than others: about a fifth
- * are above 10 % unauthorised absence and a tenth above 15 %. Absence comes in runs.
+ * The school year's enrolment at a school of the municipality. About 10 % change school
+ * during the year, most often because a new placement began.
  */
-function generateAttendance(rnd: Random, id: string, days: readonly string[]): SynthAttendanceDay[] {
-  const unauthorised = rnd.weighted([
-    [rnd.between(0, 0.04), 65],
-    [rnd.between(0.04, 0.095), 15],
-    [rnd.between(0.105, 0.145), 10],
-    [rnd.between(0.16, 0.35), 10],
-  ] as const);
-  const illness = clamp(rnd.normal(0.05, 0.02), 0.005, 0.15);
-  const authorised = rnd.between(0.005, 0.03);
-  const STAY = 0.45; // chance an absence continues the next day: mean run 1.8 days
-  let previous: AttendanceStatus = AttendanceStatus.Present;
-  return days.map((date) => {
-    let status: AttendanceStatus;
-    const absent = previous === AttendanceStatus.Illness || previous === AttendanceStatus.Authorised || previous === AttendanceStatus.Unauthorised;
-    if (absent && rnd.chance(STAY)) {
-      status = previous;
-    } else {
-      const r = rnd.float();
-      const start = 1 - STAY; // start rates scaled so the overall rate matches the profile
-      if (r < illness * start) status = AttendanceStatus.Illness;
-      else if (r < (illness + authorised) * start) status = AttendanceStatus.Authorised;
-      else if (r < (illness + authorised + unauthorised) * start) status = AttendanceStatus.Unauthorised;
-      else if (rnd.chance(0.02)) status = AttendanceStatus.Partial;
-      else status = AttendanceStatus.Present;
-    }
-    previous = status;
-    return { externalId: `${id}-att-${date}`, date, status, note: status === AttendanceStatus.Partial ? rnd.pick(PARTIAL_NOTES) : null };
-  });
+function generateEnrollments(
+  rnd: Random, childId: string, gradeLevel: number, schools: SynthSchool[], days: readonly string[], placementStart: string,
+): SynthEnrollment[] {
+  const first = rnd.pick(schools);
+  const className = () => `${gradeLevel}.${rnd.weighted([['A', 4], ['B', 4], ['C', 3], ['D', 1]] as const)}`;
+  const one = { externalId: `${childId}-en-1`, schoolExternalId: first.externalId, gradeLevel, className: className(), startDate: days[0], endDate: null };
+  const movedWithPlacement = placementStart > days[30] && placementStart < days[days.length - 30];
+  let change: number | null = null;
+  if (movedWithPlacement && rnd.chance(0.5)) change = days.findIndex((d) => d >= placementStart);
+  else if (rnd.chance(0.035)) change = rnd.int(30, days.length - 30);
+  if (change === null) return [one];
+  const others = schools.filter((s) => s !== first);
+  const next = others.length ? rnd.pick(others) : first;
+  return [
+    { ...one, endDate: days[change - 1] },
+    { externalId: `${childId}-en-2`, schoolExternalId: next.externalId, gradeLevel, className: className(), startDate: days[change], endDate: null },
+  ];
 }
-
-/** Grades lean low (mean about 5.7, DOMAIN.md): each child has an ability around the scale's middle. */
-function generateGrades(rnd: Random, id: string, gradeLevel: number, startYear: number): SynthGrade[] {
-  if (gradeLevel < 8) return [];
-  const ability = rnd.normal(2.55, 0.9); // index into the scale: 0 = "12" … 6 = "-3"
-  const value = () => SEVEN_STEP_SCALE[Math.round(clamp(rnd.normal(ability, 0.9), 0, 6))];
-  const schoolYear = schoolYearLabel(startYear);
-  const out: SynthGrade[] = [];
-  const add = (subject: string, kind: GradeKind, gradeDate: string) =>
-    out.push({ externalId: `${id}-gr-${kind}-${gradeDate}-${subject}`, subject, kind, value: value(), gradeDate, schoolYear });
-  const subjects = SUBJECTS.slice(0, 8);
-  for (const s of subjects) add(s, GradeKind.Term, `${startYear}-12-12`);
-  for (const s of subjects) add(s, GradeKind.Term, `${startYear + 1}-06-05`);
-  if (gradeLevel <= 9) for (const s of subjects) add(s, GradeKind.Year, `${startYear + 1}-06-19`);
-  if (gradeLevel === 9) {
-    for (const s of [...EXAM_SUBJECTS, rnd.pick(DRAWN_EXAM_SUBJECTS)]) add(s, GradeKind.Exam, `${startYear + 1}-06-17`);
-  }
-  return out;
-}
-
-function generateInterventions(rnd: Random, id: string, yearStart: string, yearEnd: string): SynthIntervention[] {
-  if (!rnd.chance(0.4)) return [];
-  const kinds = Object.values(InterventionKind);
-  return Array.from({ length: rnd.int(1, 2) }, (_, i) => {
-    const start = addDays(parseIsoDate(yearStart), rnd.int(0, 150));
-    const end = addDays(start, rnd.int(30, 120));
-    const kind = rnd.pick(kinds);
-    return {
-      externalId: `${id}-iv-${i + 1}`,
-      kind,
-      startDate: isoDate(start),
-      endDate: isoDate(end) > yearEnd ? null : isoDate(end),
-      provider: rnd.pick(names.INTERVENTION_PROVIDERS),
-      description: `Forløb: ${kind.replace(/_/g, ' ')}`,
-    };
-  });
-}
-
-const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
-const round2 = (x: number) => Math.round(x * 100) / 100;
