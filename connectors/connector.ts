@@ -6,7 +6,7 @@
  * them and saves the state in one transaction, so a crashed run resumes from the last commit.
  */
 
-import type { MapContext, MapResult } from '../src/sources/canonical';
+import type { CanonicalTarget, MapContext, MapResult } from '../src/sources/canonical';
 
 /** config_error: do not retry; transient_error: retry with backoff; system_error: a bug or outage. */
 export type FailureType = 'config_error' | 'transient_error' | 'system_error';
@@ -18,6 +18,8 @@ export interface StreamSpec {
   primaryKey: string[];
   cursorField?: string;
   syncModes: SyncMode[];
+  /** The canonical table the stream fills: a full resync deletes its rows the pass did not see. */
+  target?: CanonicalTarget;
 }
 
 export interface ConfiguredStream {

@@ -1,7 +1,7 @@
 import type { Connector, ConfiguredStream, ReadMessage, StreamSpec } from '../connector';
 import { CaseSystemClient } from './client';
 import { parseCaseSystemConfig, type CaseSystemConfig } from './config';
-import { mapCaseSystemRecord } from './mapper';
+import { mapCaseSystemRecord, RESOURCE_TARGETS } from './mapper';
 import { DELETIONS, RESOURCES, type DeletionRecord } from './wire';
 
 /**
@@ -33,7 +33,13 @@ export const caseSystemConnector: Connector<CaseSystemConfig, CaseSystemState> =
   },
 
   async streams() {
-    const resources: StreamSpec[] = RESOURCES.map((name) => ({ name, primaryKey: ['id'], cursorField: 'modifiedAt', syncModes: ['full_refresh', 'incremental'] }));
+    const resources: StreamSpec[] = RESOURCES.map((name) => ({
+      name,
+      primaryKey: ['id'],
+      cursorField: 'modifiedAt',
+      syncModes: ['full_refresh', 'incremental'],
+      target: RESOURCE_TARGETS[name],
+    }));
     return [...resources, { name: DELETIONS, primaryKey: ['sequence'], cursorField: 'sequence', syncModes: ['incremental'] }];
   },
 

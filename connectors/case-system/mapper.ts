@@ -64,7 +64,7 @@ const CaseContact = withPeriod(
   }),
 );
 const CustodyHolder = z.object({ id: text, childId: text, name: text, relation: text, cpr: cpr.nullable(), modifiedAt: timestamp });
-const TARGET_OF: Record<Resource, CanonicalTarget> = {
+export const RESOURCE_TARGETS: Record<Resource, CanonicalTarget> = {
   children: 'child',
   'custody-holders': 'custody_holder',
   placements: 'placement',
@@ -72,7 +72,7 @@ const TARGET_OF: Record<Resource, CanonicalTarget> = {
 };
 const Deletion = z.object({
   sequence: z.number().int(),
-  resource: z.enum(Object.keys(TARGET_OF) as [Resource, ...Resource[]]),
+  resource: z.enum(Object.keys(RESOURCE_TARGETS) as [Resource, ...Resource[]]),
   id: text,
 });
 
@@ -116,7 +116,7 @@ export function mapCaseSystemRecord(stream: string, data: unknown, ctx: MapConte
     case DELETIONS: {
       const r = Deletion.safeParse(data);
       if (!r.success) return failure(r.error, data);
-      return one({ target: 'deletion', of: TARGET_OF[r.data.resource], externalId: r.data.id });
+      return one({ target: 'deletion', of: RESOURCE_TARGETS[r.data.resource], externalId: r.data.id });
     }
     default:
       return { ok: false, reason: `unknown stream ${stream}` };

@@ -6,6 +6,12 @@ import { SyncRun } from './sync-run.entity';
 /** A source record that failed mapping or validation. The payload is stored with CPR redacted. */
 @Entity()
 @Index({ properties: ['sourceSystem', 'resolvedAt'] })
+// One open entry per source record: a record that fails again refreshes its entry.
+@Index({
+  name: 'quarantined_record_open_unique',
+  expression:
+    'create unique index "quarantined_record_open_unique" on "quarantined_record" ("source_system_id", "stream", "external_id") where "resolved_at" is null',
+})
 export class QuarantinedRecord {
   [OptionalProps]?: 'firstSeenAt' | 'lastSeenAt';
 

@@ -15,7 +15,7 @@ export enum SourceSystemKind {
 @Entity()
 @Unique({ properties: ['municipality', 'name'] })
 export class SourceSystem {
-  [OptionalProps]?: 'enabled' | 'createdAt' | 'schedule' | 'baseUrl' | 'credentialRef';
+  [OptionalProps]?: 'enabled' | 'createdAt' | 'updatedAt' | 'schedule' | 'baseUrl' | 'credentialRef' | 'config';
 
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string = randomUUID();
@@ -36,13 +36,24 @@ export class SourceSystem {
   @Property({ type: 'text', nullable: true })
   credentialRef?: string;
 
-  /** Cron expression for scheduled syncs; null = manual only. */
+  /** Connector settings that are not secret (page size, request rate, timeouts). */
+  @Property({ type: 'json', default: '{}' })
+  config: Record<string, unknown> = {};
+
+  /** Cron expression for scheduled incremental syncs; null = manual only. */
   @Property({ type: 'text', nullable: true })
   schedule?: string;
+
+  /** Cron expression for the periodic full resync that repairs drift; null = none. */
+  @Property({ type: 'text', nullable: true })
+  fullResyncSchedule?: string;
 
   @Property({ type: 'boolean', default: true })
   enabled: boolean = true;
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', defaultRaw: 'now()', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
 }

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { SourceSystem } from './source-system.entity';
+
+export enum SyncMode {
+  Incremental = 'incremental',
+  Full = 'full',
+}
 
 export enum SyncRunStatus {
   Running = 'running',
@@ -11,6 +16,7 @@ export enum SyncRunStatus {
 /** One run of one stream of a source system, with what it did. */
 @Entity()
 @Index({ properties: ['sourceSystem', 'startedAt'] })
+@Unique({ properties: ['jobId', 'stream'] })
 export class SyncRun {
   [OptionalProps]?: 'status' | 'startedAt' | 'readCount' | 'insertedCount' | 'updatedCount' | 'unchangedCount' | 'deletedCount' | 'quarantinedCount';
 
@@ -22,6 +28,13 @@ export class SyncRun {
 
   @Property({ type: 'text' })
   stream!: string;
+
+  @Enum({ items: () => SyncMode })
+  mode!: SyncMode;
+
+  /** The BullMQ job that ran it; a job picked up again after a crash resumes its own runs. */
+  @Property({ type: 'text', nullable: true })
+  jobId?: string;
 
   @Enum({ items: () => SyncRunStatus })
   status: SyncRunStatus = SyncRunStatus.Running;

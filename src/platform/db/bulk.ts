@@ -13,6 +13,8 @@ export interface BulkUpsert {
   conflict: string[];
   /** Columns to overwrite on conflict; empty = do nothing. */
   update?: string[];
+  /** Only rewrite a conflicting row when an `update` column differs (no dead tuples, true counts). */
+  changedOnly?: boolean;
   /** Columns to return for every written row. */
   returning?: string[];
 }
@@ -22,6 +24,20 @@ const IDENT = /^[a-z_][a-z0-9_]*$/;
 function ident(name: string): string {
   if (!IDENT.test(name)) throw new Error(`not a plain identifier: ${name}`);
   return `"${name}"`;
+}
+
+/** Counts of one upsert: rows it did not return were unchanged. */
+export interface UpsertCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** Upsert that reports what happened per row: `xmax = 0` marks a row this statement inserted. */
+export async function bulkUpsertCounting(em: EntityManager, spec: BulkUpsert, rows: Record<string, unknown>[]): Promise<UpsertCounts> {
+  const written = await bulkUpsert<{ inserted: boolean }>(em, { ...spec, changedOnly: true, returning: ['(xmax = 0) as inserted'] }, rows);
+  const inserted = written.filter((r) => r.inserted).length;
+  return { inserted, updated: written.length - inserted, unchanged: rows.length - written.length };
 }
 
 /**
@@ -37,10 +53,15 @@ export async function bulkUpsert<R = Record<string, unknown>>(
   if (rows.length === 0) return [];
   const cols = spec.columns.map((c) => ident(c.name)).join(', ');
   const recordType = spec.columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ');
+  const compared = (spec.update ?? []).filter((c) => c !== 'synced_at');
+  const onlyIfChanged =
+    spec.changedOnly && compared.length
+      ? ` where (${compared.map((c) => `${ident(spec.table)}.${ident(c)}`).join(', ')}) is distinct from (${compared.map((c) => `excluded.${ident(c)}`).join(', ')})`
+      : '';
   const onConflict = spec.update?.length
-    ? `do update set ${spec.update.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ')}`
+    ? `do update set ${spec.update.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ')}${onlyIfChanged}`
     : 'do nothing';
-  const returning = spec.returning?.length ? ` returning ${spec.returning.map(ident).join(', ')}` : '';
+  const returning = spec.returning?.length ? ` returning ${spec.returning.map((c) => (c === '(xmax = 0) as inserted' ? c : ident(c))).join(', ')}` : '';
   const sql =
     `insert into ${ident(spec.table)} (${cols}) select ${cols} from jsonb_to_recordset(?::jsonb) as x(${recordType}) ` +
     `on conflict (${spec.conflict.map(ident).join(', ')}) ${onConflict}${returning}`;

@@ -19,6 +19,8 @@ import { Wellbeing } from '../../schooling/wellbeing.entity';
 import { QuarantinedRecord } from '../../sources/quarantined-record.entity';
 import { SourceSystem } from '../../sources/source-system.entity';
 import { SyncRun } from '../../sources/sync-run.entity';
+import { SyncSeen } from '../../sources/sync-seen.entity';
+import { SyncState } from '../../sources/sync-state.entity';
 import { SourcedEntity } from './sourced-entity';
 
 /** Every entity, listed explicitly (no folder scanning: the same list works from src and dist). */
@@ -27,6 +29,8 @@ export const ENTITIES = [
   Municipality,
   SourceSystem,
   SyncRun,
+  SyncState,
+  SyncSeen,
   QuarantinedRecord,
   Child,
   Placement,

@@ -1,8 +1,11 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123143036 } from './Migration20261123143036';
+import { Migration20261123152507 } from './Migration20261123152507';
 
 /** Committed migrations in order. `npm run migration:create` writes a file here; add it below. */
 export const MIGRATIONS: MigrationObject[] = [
   // The canonical model (DESIGN.md).
   { name: 'Migration20261123143036', class: Migration20261123143036 },
+  // Sync runner: cursors per stream, keys seen in a full resync, source settings, open-quarantine key.
+  { name: 'Migration20261123152507', class: Migration20261123152507 },
 ];

@@ -1,0 +1,189 @@
+import { UnrecoverableError } from 'bullmq';
+import type { Connector, StreamSpec } from '../../connectors/connector';
+import { ConnectorError } from '../../connectors/errors';
+import { connectorFor } from '../../connectors/registry';
+import { resolveSecret } from '../../connectors/secrets';
+import { cprHmac, redactCpr } from '../../src/identity/cpr';
+import { rawQuery } from '../../src/platform/db/bulk';
+import type { Orm } from '../../src/platform/db/orm';
+import type { MapContext } from '../../src/sources/canonical';
+import { CanonicalWriter, type SourceRef } from '../../src/sources/canonical-writer';
+import { SourceSystem } from '../../src/sources/source-system.entity';
+import { SyncMode, SyncRun, SyncRunStatus } from '../../src/sources/sync-run.entity';
+import { SyncState } from '../../src/sources/sync-state.entity';
+import { addRunCounts, markSeen, quarantine, resolveFixed, saveState, type Quarantined } from './sync-run.store';
+
+export interface SyncJobData {
+  sourceSystemId: string;
+  mode: SyncMode;
+}
+
+export interface SyncContext {
+  orm: Orm;
+  cprKey: string;
+  /** Stable across retries and stalled-job recovery: a resumed job continues its own runs. */
+  jobId: string;
+  signal: AbortSignal;
+  /** True on the job's last attempt: a failure then marks the runs failed. */
+  finalAttempt: boolean;
+}
+
+export interface StreamResult {
+  stream: string;
+  status: SyncRunStatus;
+  read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  quarantined: number;
+}
+
+/** Records held before a state message; a connector must commit at least this often. */
+const MAX_BUFFERED_RECORDS = 10_000;
+
+/**
+ * Drives one sync of one source: every stream in order, each page committed in one
+ * transaction together with the cursor after it (at-least-once reading + idempotent upserts
+ * = exactly-once effect). A crashed job resumes from the last committed cursor.
+ */
+export async function runSync(data: SyncJobData, ctx: SyncContext): Promise<StreamResult[] | { skipped: string }> {
+  const em = ctx.orm.em.fork();
+  const source = await em.findOne(SourceSystem, { id: data.sourceSystemId }, { populate: ['municipality'] });
+  if (!source) throw new UnrecoverableError(`unknown source system ${data.sourceSystemId}`);
+  if (!source.enabled) return { skipped: 'source is paused' };
+
+  let connector: Connector<unknown, unknown>;
+  let config: unknown;
+  try {
+    connector = connectorFor(source.kind);
+    config = connector.parseConfig({ ...source.config, baseUrl: source.baseUrl, auth: resolveSecret(source.credentialRef) });
+  } catch (err) {
+    throw new UnrecoverableError(redactCpr((err as Error).message));
+  }
+  const ref: SourceRef = { id: source.id, municipalityId: source.municipality.id };
+  const mapCtx: MapContext = { municipalityCode: source.municipality.code, hashCpr: (cpr) => cprHmac(cpr, ctx.cprKey) };
+
+  const results: StreamResult[] = [];
+  try {
+    for (const spec of await connector.streams(config)) {
+      results.push(await runStream(ctx, connector, config, ref, mapCtx, spec, data.mode));
+    }
+  } catch (err) {
+    // Config errors cannot heal by retrying; transient ones are retried by BullMQ with backoff.
+    if (err instanceof ConnectorError && err.failure === 'config_error') throw new UnrecoverableError(redactCpr(err.message));
+    throw err;
+  }
+  await em.getConnection().execute('delete from sync_seen where job_id = ?', [ctx.jobId]);
+  return results;
+}
+
+async function runStream(
+  ctx: SyncContext,
+  connector: Connector<unknown, unknown>,
+  config: unknown,
+  source: SourceRef,
+  mapCtx: MapContext,
+  spec: StreamSpec,
+  mode: SyncMode,
+): Promise<StreamResult> {
+  const em = ctx.orm.em.fork();
+  const full = mode === SyncMode.Full && spec.syncModes.includes('full_refresh');
+  const saved = await em.findOne(SyncState, { sourceSystem: source.id, stream: spec.name });
+  let run = await em.findOne(SyncRun, { jobId: ctx.jobId, stream: spec.name });
+  if (run?.status === SyncRunStatus.Succeeded) return toResult(run); // done before this attempt
+  if (!run) {
+    run = em.create(SyncRun, { sourceSystem: source.id, stream: spec.name, mode, jobId: ctx.jobId, cursorBefore: saved?.state ?? null });
+  }
+  run.status = SyncRunStatus.Running;
+  run.error = undefined;
+  await em.flush();
+
+  let buffer: unknown[] = [];
+  const commit = async (state: unknown) => {
+    const page = buffer;
+    buffer = [];
+    await ctx.orm.em.fork().transactional(async (tx) => {
+      const bad: Quarantined[] = [];
+      const good = [];
+      const seen: string[] = [];
+      const valid: string[] = [];
+      for (const data of page) {
+        const mapped = connector.map(spec.name, data, mapCtx);
+        if (mapped.ok) {
+          good.push(...mapped.records);
+          for (const r of mapped.records) if (r.target !== 'deletion') (seen.push(r.externalId), valid.push(r.externalId));
+        } else {
+          bad.push({ externalId: mapped.externalId, reason: mapped.reason, payload: data });
+          if (mapped.externalId) seen.push(mapped.externalId); // quarantined is not deleted
+        }
+      }
+      const written = await new CanonicalWriter(tx, source).write(good);
+      for (const r of written.rejected) {
+        bad.push({ externalId: r.externalId, reason: r.reason, payload: page.find((d) => (d as { id?: string })?.id === r.externalId) });
+      }
+      await quarantine(tx, source.id, run.id, spec.name, bad);
+      await resolveFixed(tx, source.id, spec.name, valid.filter((id) => !written.rejected.some((r) => r.externalId === id)));
+      if (full && spec.target) await markSeen(tx, source.id, ctx.jobId, spec.target, seen);
+      await saveState(tx, source.id, spec.name, state);
+      await addRunCounts(tx, run.id, page.length, { ...written, quarantined: bad.length }, state);
+    });
+  };
+
+  try {
+    const stream = connector.read(config, [{ name: spec.name, syncMode: full ? 'full_refresh' : 'incremental' }], {
+      signal: ctx.signal,
+      state: new Map(saved ? [[spec.name, saved.state]] : []),
+    });
+    let lastState: unknown = saved?.state;
+    for await (const message of stream) {
+      if (message.type === 'record') {
+        buffer.push(message.data);
+        if (buffer.length > MAX_BUFFERED_RECORDS) throw ConnectorError.system(`${spec.name}: no state after ${MAX_BUFFERED_RECORDS} records`);
+      } else {
+        lastState = message.state;
+        await commit(message.state);
+      }
+    }
+    if (buffer.length) await commit(lastState);
+    if (full) await sweep(ctx, source, spec, run.id);
+    await em.refresh(run);
+    run.status = SyncRunStatus.Succeeded;
+    run.finishedAt = new Date();
+    await em.flush();
+    return toResult(run);
+  } catch (err) {
+    await em.refresh(run);
+    run.error = redactCpr((err as Error).message).slice(0, 2000);
+    const retryable = err instanceof ConnectorError ? err.failure === 'transient_error' : !(err instanceof UnrecoverableError);
+    if (ctx.finalAttempt || !retryable || (err instanceof ConnectorError && err.failure === 'config_error')) {
+      run.status = SyncRunStatus.Failed;
+      run.finishedAt = new Date();
+    }
+    await em.flush();
+    throw err;
+  }
+}
+
+/** After a complete full pass: rows of this source the pass did not see are gone at the source. */
+async function sweep(ctx: SyncContext, source: SourceRef, spec: StreamSpec, runId: string): Promise<void> {
+  if (!spec.target) return;
+  const target = spec.target;
+  await ctx.orm.em.fork().transactional(async (tx) => {
+    const deleted = await new CanonicalWriter(tx, source).sweep(target, ctx.jobId);
+    await rawQuery(tx, 'update sync_run set deleted_count = deleted_count + ? where id = ?', [deleted, runId]);
+  });
+}
+
+function toResult(run: SyncRun): StreamResult {
+  return {
+    stream: run.stream,
+    status: run.status,
+    read: run.readCount,
+    inserted: run.insertedCount,
+    updated: run.updatedCount,
+    unchanged: run.unchangedCount,
+    deleted: run.deletedCount,
+    quarantined: run.quarantinedCount,
+  };
+}

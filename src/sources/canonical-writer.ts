@@ -1,0 +1,181 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { bulkUpsertCounting, rawQuery, type BulkColumn, type UpsertCounts } from '../platform/db/bulk';
+import type { CanonicalRecord, CanonicalRow, CanonicalTarget } from './canonical';
+
+export interface WriteResult extends UpsertCounts {
+  deleted: number;
+  /** Valid records that still cannot be stored (e.g. their child is unknown), with why. */
+  rejected: { externalId: string; reason: string }[];
+}
+
+export interface SourceRef {
+  id: string;
+  municipalityId: string;
+}
+
+type ChildOwnedTarget = Exclude<CanonicalTarget, 'child'>;
+
+const col = (name: string, type = 'text'): BulkColumn => ({ name, type });
+const SOURCED = [col('source_system_id', 'uuid'), col('external_id'), col('child_id', 'uuid')];
+
+/** Columns per child-owned table, in canonical record field order. */
+const CHILD_OWNED: Record<ChildOwnedTarget, { table: string; columns: BulkColumn[]; row: (r: never) => Record<string, unknown> }> = {
+  placement: {
+    table: 'placement',
+    columns: [col('type'), col('place_name'), col('legal_basis'), col('start_date', 'date'), col('end_date', 'date'), col('source_updated_at', 'timestamptz')],
+    row: (r: CanonicalRow<'placement'>) => ({ type: r.type, place_name: r.placeName, legal_basis: r.legalBasis, start_date: r.startDate, end_date: r.endDate, source_updated_at: r.sourceUpdatedAt }),
+  },
+  case_contact: {
+    table: 'case_contact',
+    columns: [col('role'), col('name'), col('organisation'), col('email'), col('phone'), col('start_date', 'date'), col('end_date', 'date'), col('source_updated_at', 'timestamptz')],
+    row: (r: CanonicalRow<'case_contact'>) => ({ role: r.role, name: r.name, organisation: r.organisation, email: r.email, phone: r.phone, start_date: r.startDate, end_date: r.endDate, source_updated_at: r.sourceUpdatedAt }),
+  },
+  custody_holder: {
+    table: 'custody_holder',
+    columns: [col('name'), col('relation'), col('cpr_hmac'), col('source_updated_at', 'timestamptz')],
+    row: (r: CanonicalRow<'custody_holder'>) => ({ name: r.name, relation: r.relation, cpr_hmac: r.cprHmac, source_updated_at: r.sourceUpdatedAt }),
+  },
+};
+
+/** Last record per external id wins: one statement may not touch a row twice. */
+function lastPerKey<T extends { externalId: string }>(records: T[]): T[] {
+  return [...new Map(records.map((r) => [r.externalId, r])).values()];
+}
+
+/**
+ * Writes one page of canonical records for one source, batched per table (never row by row),
+ * inside the caller's transaction. Children are matched on (municipality, CPR hash) and linked
+ * to the source's ids through identity_link; child-owned rows find their child through that link.
+ */
+export class CanonicalWriter {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly source: SourceRef,
+  ) {}
+
+  async write(records: CanonicalRecord[]): Promise<WriteResult> {
+    const result: WriteResult = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: [] };
+    const add = (c: UpsertCounts) => {
+      result.inserted += c.inserted;
+      result.updated += c.updated;
+      result.unchanged += c.unchanged;
+    };
+    const of = <T extends CanonicalRecord['target']>(t: T) => records.filter((r): r is Extract<CanonicalRecord, { target: T }> => r.target === t);
+
+    add(await this.writeChildren(lastPerKey(of('child'))));
+    for (const target of ['custody_holder', 'placement', 'case_contact'] as const) {
+      const { counts, rejected } = await this.writeChildOwned(target, lastPerKey(of(target)));
+      add(counts);
+      result.rejected.push(...rejected);
+    }
+    const deletions = of('deletion');
+    for (const target of ['child', 'custody_holder', 'placement', 'case_contact'] as const) {
+      const ids = deletions.filter((d) => d.of === target).map((d) => d.externalId);
+      if (ids.length) result.deleted += await this.delete(target, ids);
+    }
+    return result;
+  }
+
+  private async writeChildren(rows: CanonicalRow<'child'>[]): Promise<UpsertCounts> {
+    if (!rows.length) return { inserted: 0, updated: 0, unchanged: 0 };
+    const counts = await bulkUpsertCounting(
+      this.em,
+      {
+        table: 'child',
+        columns: [col('municipality_id', 'uuid'), col('cpr_hmac'), col('first_name'), col('last_name'), col('birth_date', 'date')],
+        conflict: ['municipality_id', 'cpr_hmac'],
+        update: ['first_name', 'last_name', 'birth_date'],
+      },
+      rows.map((r) => ({ municipality_id: this.source.municipalityId, cpr_hmac: r.cprHmac, first_name: r.firstName, last_name: r.lastName, birth_date: r.birthDate })),
+    );
+    await rawQuery(
+      this.em,
+      `insert into identity_link (source_system_id, external_id, child_id, method, confidence, status)
+       select ?::uuid, x.external_id, c.id, 'cpr', 1, 'linked'
+       from jsonb_to_recordset(?::jsonb) as x(external_id text, cpr_hmac text)
+       join child c on c.municipality_id = ?::uuid and c.cpr_hmac = x.cpr_hmac
+       on conflict (source_system_id, external_id) do update set child_id = excluded.child_id, method = 'cpr', status = 'linked'
+       where identity_link.child_id is distinct from excluded.child_id or identity_link.status <> 'linked'`,
+      [this.source.id, JSON.stringify(rows.map((r) => ({ external_id: r.externalId, cpr_hmac: r.cprHmac }))), this.source.municipalityId],
+    );
+    return counts;
+  }
+
+  private async writeChildOwned(target: ChildOwnedTarget, rows: CanonicalRow<ChildOwnedTarget>[]) {
+    if (!rows.length) return { counts: { inserted: 0, updated: 0, unchanged: 0 }, rejected: [] };
+    const childOf = await this.linkedChildren(rows.map((r) => r.childExternalId));
+    const spec = CHILD_OWNED[target];
+    const rejected: WriteResult['rejected'] = [];
+    const writable: Record<string, unknown>[] = [];
+    for (const r of rows) {
+      const childId = childOf.get(r.childExternalId);
+      if (!childId) rejected.push({ externalId: r.externalId, reason: `childId: no linked child ${r.childExternalId} from this source` });
+      else writable.push({ source_system_id: this.source.id, external_id: r.externalId, child_id: childId, ...spec.row(r as never) });
+    }
+    const columns = [...SOURCED, ...spec.columns];
+    const counts = await bulkUpsertCounting(
+      this.em,
+      { table: spec.table, columns, conflict: ['source_system_id', 'external_id'], update: ['child_id', ...spec.columns.map((c) => c.name), 'synced_at'] },
+      writable,
+    );
+    return { counts, rejected };
+  }
+
+  private async linkedChildren(externalIds: string[]): Promise<Map<string, string>> {
+    const { rows } = await rawQuery<{ external_id: string; child_id: string }>(
+      this.em,
+      `select external_id, child_id from identity_link
+       where source_system_id = ? and status = 'linked' and child_id is not null
+         and external_id in (select jsonb_array_elements_text(?::jsonb))`,
+      [this.source.id, JSON.stringify([...new Set(externalIds)])],
+    );
+    return new Map(rows.map((r) => [r.external_id, r.child_id]));
+  }
+
+  /** Applies deletes from the source. A child goes when no source links to it any more. */
+  async delete(target: CanonicalTarget, externalIds: string[]): Promise<number> {
+    const ids = JSON.stringify(externalIds);
+    if (target !== 'child') {
+      const { rowCount } = await rawQuery(
+        this.em,
+        `delete from ${CHILD_OWNED[target].table} where source_system_id = ? and external_id in (select jsonb_array_elements_text(?::jsonb))`,
+        [this.source.id, ids],
+      );
+      return rowCount;
+    }
+    const { rows } = await rawQuery<{ child_id: string }>(
+      this.em,
+      `delete from identity_link where source_system_id = ? and external_id in (select jsonb_array_elements_text(?::jsonb)) returning child_id`,
+      [this.source.id, ids],
+    );
+    await this.deleteUnlinkedChildren(rows.map((r) => r.child_id));
+    return rows.length;
+  }
+
+  /** Full resync: deletes this source's rows of a target that the pass did not see. */
+  async sweep(target: CanonicalTarget, jobId: string): Promise<number> {
+    const unseen = `not exists (select 1 from sync_seen s where s.job_id = ? and s.target = ? and s.external_id = t.external_id)`;
+    if (target !== 'child') {
+      const { rowCount } = await rawQuery(this.em, `delete from ${CHILD_OWNED[target].table} t where t.source_system_id = ? and ${unseen}`, [this.source.id, jobId, target]);
+      return rowCount;
+    }
+    const { rows } = await rawQuery<{ child_id: string }>(
+      this.em,
+      `delete from identity_link t where t.source_system_id = ? and ${unseen} returning child_id`,
+      [this.source.id, jobId, target],
+    );
+    await this.deleteUnlinkedChildren(rows.map((r) => r.child_id));
+    return rows.length;
+  }
+
+  private async deleteUnlinkedChildren(childIds: (string | null)[]): Promise<void> {
+    const ids = childIds.filter((id): id is string => Boolean(id));
+    if (!ids.length) return;
+    await rawQuery(
+      this.em,
+      `delete from child c where c.id in (select jsonb_array_elements_text(?::jsonb)::uuid)
+         and not exists (select 1 from identity_link il where il.child_id = c.id)`,
+      [JSON.stringify(ids)],
+    );
+  }
+}
