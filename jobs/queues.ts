@@ -1,10 +1,17 @@
 import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 
-/** Maintenance work on hub data (derived tables). Connector syncs get their own queue later. */
+import type { SyncJobData } from './sync/sync-runner';
+
+/** Maintenance work on hub data (derived tables) and schedule ticks. */
 export const MAINTENANCE_QUEUE = 'maintenance';
+/** Connector syncs: one job per (source system, run). */
+export const SYNC_QUEUE = 'sync';
 
 export const JobName = {
   AttendanceSummary: 'attendance-summary',
+  /** A schedule fired: enqueue a sync unless one is already queued or running. */
+  SyncTick: 'sync-tick',
+  Sync: 'sync',
 } as const;
 
 export interface AttendanceSummaryJobData {
@@ -22,6 +29,25 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
 
 export function createMaintenanceQueue(connection: ConnectionOptions, prefix: string): Queue {
   return new Queue(MAINTENANCE_QUEUE, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+}
+
+export const SYNC_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 5000 },
+};
+
+export function createSyncQueue(connection: ConnectionOptions, prefix: string): Queue {
+  return new Queue(SYNC_QUEUE, { connection, prefix, defaultJobOptions: SYNC_JOB_OPTIONS });
+}
+
+/**
+ * Enqueue a sync. The deduplication id makes it one queued-or-running sync per source: a
+ * trigger while one is waiting or active returns that job instead of starting a second run.
+ */
+export function enqueueSync(queue: Queue, data: SyncJobData) {
+  return queue.add(JobName.Sync, data, { deduplication: { id: `sync:${data.sourceSystemId}` } });
 }
 
 /** Enqueue a recomputation. The job id deduplicates: one waiting recompute per municipality. */

@@ -21,6 +21,11 @@ const ConfigSchema = z
     // Nightly recomputation of attendance summaries (cron, Europe/Copenhagen).
     SUMMARY_CRON: z.string().min(9).default('0 3 * * *'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /** Sources synced in parallel by one worker (one run per source at a time, always). */
+    SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /** A sync job whose worker stops renewing its lock this long is taken over by another worker. */
+    SYNC_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+    SYNC_STALLED_CHECK_MS: z.coerce.number().int().min(500).default(30_000),
     DEMO_CHILDREN: z.coerce.number().int().min(0).default(300),
     /** Defaults: info, or silent under NODE_ENV=test. */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
