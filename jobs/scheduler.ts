@@ -1,31 +1,55 @@
 import type { Queue } from 'bullmq';
 import { Municipality } from '../src/municipalities/municipality.entity';
 import type { Runtime } from '../src/platform/runtime';
+import { SourceSystem } from '../src/sources/source-system.entity';
+import { SyncMode } from '../src/sources/sync-run.entity';
 import { createMaintenanceQueue, JobName, type AttendanceSummaryJobData } from './queues';
+import type { SyncJobData } from './sync/sync-runner';
 
 const SUMMARY_SCHEDULER_PREFIX = `${JobName.AttendanceSummary}:`;
+const SYNC_SCHEDULER_PREFIX = 'sync:';
+const TZ = 'Europe/Copenhagen';
 /** How often the scheduler re-reads the tables it schedules from. */
 export const RECONCILE_INTERVAL_MS = 60_000;
 
 /**
- * Makes BullMQ's job schedulers match the database: one nightly summary recompute per
- * municipality, with a stable scheduler id so re-running this is idempotent.
+ * Makes BullMQ's job schedulers match the database, with stable scheduler ids so re-running
+ * is idempotent: one nightly summary recompute per municipality; per enabled source system an
+ * incremental sync on its `schedule` and a full resync on its `fullResyncSchedule`. Paused,
+ * removed or unscheduled sources lose their schedulers.
  */
 export async function reconcileSchedules(rt: Runtime, queue: Queue): Promise<{ upserted: string[]; removed: string[] }> {
-  const municipalities = await rt.orm.em.fork().find(Municipality, {}, { orderBy: { code: 'asc' } });
+  const em = rt.orm.em.fork();
   const wanted = new Set<string>();
-  for (const m of municipalities) {
+  for (const m of await em.find(Municipality, {}, { orderBy: { code: 'asc' } })) {
     const id = SUMMARY_SCHEDULER_PREFIX + m.code;
     wanted.add(id);
     await queue.upsertJobScheduler(
       id,
-      { pattern: rt.config.SUMMARY_CRON, tz: 'Europe/Copenhagen' },
+      { pattern: rt.config.SUMMARY_CRON, tz: TZ },
       { name: JobName.AttendanceSummary, data: { municipalityCode: m.code } satisfies AttendanceSummaryJobData },
     );
   }
+  for (const source of await em.find(SourceSystem, { enabled: true }, { orderBy: { id: 'asc' } })) {
+    const plans: [SyncMode, string | undefined][] = [
+      [SyncMode.Incremental, source.schedule],
+      [SyncMode.Full, source.fullResyncSchedule],
+    ];
+    for (const [mode, pattern] of plans) {
+      if (!pattern) continue;
+      const id = `${SYNC_SCHEDULER_PREFIX}${source.id}:${mode}`;
+      wanted.add(id);
+      await queue.upsertJobScheduler(
+        id,
+        { pattern, tz: TZ },
+        { name: JobName.SyncTick, data: { sourceSystemId: source.id, mode } satisfies SyncJobData },
+      );
+    }
+  }
   const removed: string[] = [];
-  for (const s of await queue.getJobSchedulers()) {
-    if (s.key.startsWith(SUMMARY_SCHEDULER_PREFIX) && !wanted.has(s.key)) {
+  for (const s of await queue.getJobSchedulers(0, -1)) {
+    const ours = s.key.startsWith(SUMMARY_SCHEDULER_PREFIX) || s.key.startsWith(SYNC_SCHEDULER_PREFIX);
+    if (ours && !wanted.has(s.key)) {
       await queue.removeJobScheduler(s.key);
       removed.push(s.key);
     }

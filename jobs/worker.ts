@@ -1,44 +1,84 @@
-import { Worker, type Job } from 'bullmq';
+import { Worker, type Job, type Queue } from 'bullmq';
 import type { Runtime } from '../src/platform/runtime';
 import { createRedis } from '../src/platform/queue/redis';
 import { runAttendanceSummaryJob } from './attendance-summary.job';
-import { JobName, MAINTENANCE_QUEUE } from './queues';
+import { createSyncQueue, enqueueSync, JobName, MAINTENANCE_QUEUE, SYNC_QUEUE } from './queues';
+import { runSync, type SyncJobData } from './sync/sync-runner';
 
 export interface RunningWorker {
-  worker: Worker;
+  workers: Worker[];
   /** Stops taking jobs, waits for active ones to finish, closes connections. */
   close(): Promise<void>;
 }
 
+/** Consumers of the maintenance queue (summaries, schedule ticks) and the sync queue. */
 export async function startWorker(rt: Runtime): Promise<RunningWorker> {
-  const connection = createRedis(rt.config.REDIS_URL, 'worker');
   const log = rt.logger.child({ role: 'worker' });
+  const connection = createRedis(rt.config.REDIS_URL, 'worker');
+  const syncQueue: Queue = createSyncQueue(rt.redis, rt.config.QUEUE_PREFIX);
+  // Aborted on shutdown so a long sync stops at the next page instead of holding the exit.
+  const closing = new AbortController();
 
-  const worker = new Worker(
+  const maintenance = new Worker(
     MAINTENANCE_QUEUE,
     async (job: Job) => {
-      // Each job gets its own EntityManager: no identity map shared across jobs.
-      const em = rt.orm.em.fork();
       switch (job.name) {
         case JobName.AttendanceSummary:
-          return runAttendanceSummaryJob(em, job);
+          // Each job gets its own EntityManager: no identity map shared across jobs.
+          return runAttendanceSummaryJob(rt.orm.em.fork(), job);
+        case JobName.SyncTick: {
+          const queued = await enqueueSync(syncQueue, job.data as SyncJobData);
+          return { syncJobId: queued.id };
+        }
         default:
           throw new Error(`no processor for job ${job.name}`);
       }
     },
     { connection, prefix: rt.config.QUEUE_PREFIX, concurrency: rt.config.WORKER_CONCURRENCY, autorun: false },
   );
-  worker.on('completed', (job, result) => log.info({ job: job.name, id: job.id, result }, 'job completed'));
-  worker.on('failed', (job, err) => log.warn({ job: job?.name, id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
-  worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
-  void worker.run();
-  await worker.waitUntilReady();
-  log.info({ queue: MAINTENANCE_QUEUE, concurrency: rt.config.WORKER_CONCURRENCY }, 'worker started');
+
+  const sync = new Worker(
+    SYNC_QUEUE,
+    async (job: Job<SyncJobData>, _token?: string, signal?: AbortSignal) =>
+      runSync(job.data, {
+        orm: rt.orm,
+        cprKey: rt.config.CPR_HMAC_KEY,
+        jobId: job.id!,
+        signal: signal ? AbortSignal.any([signal, closing.signal]) : closing.signal,
+        finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      }),
+    {
+      connection,
+      prefix: rt.config.QUEUE_PREFIX,
+      concurrency: rt.config.SYNC_CONCURRENCY,
+      // A killed worker stops renewing its lock; after lockDuration another worker's stalled
+      // check puts the job back and it resumes from the last committed cursor.
+      lockDuration: rt.config.SYNC_LOCK_MS,
+      stalledInterval: rt.config.SYNC_STALLED_CHECK_MS,
+      maxStalledCount: 3,
+      autorun: false,
+    },
+  );
+
+  const workers = [maintenance, sync];
+  for (const w of workers) {
+    w.on('completed', (job, result) => log.info({ queue: w.name, job: job.name, id: job.id, result }, 'job completed'));
+    w.on('failed', (job, err) => log.warn({ queue: w.name, job: job?.name, id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
+    void w.run();
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  log.info({ queues: [MAINTENANCE_QUEUE, SYNC_QUEUE], concurrency: rt.config.WORKER_CONCURRENCY, syncConcurrency: rt.config.SYNC_CONCURRENCY }, 'worker started');
 
   return {
-    worker,
+    workers,
     async close() {
-      await worker.close(); // waits for active jobs
+      // Stop taking jobs; a sync stops at its next page boundary (its cursor is committed, so
+      // the job resumes there), other jobs finish.
+      const closingWorkers = workers.map((w) => w.close());
+      closing.abort(new Error('worker shutting down'));
+      await Promise.all(closingWorkers);
+      await syncQueue.close();
       await connection.quit().catch(() => connection.disconnect());
     },
   };

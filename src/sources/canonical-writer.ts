@@ -69,7 +69,8 @@ export class CanonicalWriter {
       result.rejected.push(...rejected);
     }
     const deletions = of('deletion');
-    for (const target of ['child', 'custody_holder', 'placement', 'case_contact'] as const) {
+    // Dependents first: a deleted child takes the rest with it (FK cascade), uncounted.
+    for (const target of ['custody_holder', 'placement', 'case_contact', 'child'] as const) {
       const ids = deletions.filter((d) => d.of === target).map((d) => d.externalId);
       if (ids.length) result.deleted += await this.delete(target, ids);
     }

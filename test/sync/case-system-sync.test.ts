@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { CaseSystemSimulator } from '../../connectors/case-system/simulator';
+import { runSync, type StreamResult, type SyncJobData } from '../../jobs/sync/sync-runner';
+import { rawQuery } from '../../src/platform/db/bulk';
+import { SyncMode } from '../../src/sources/sync-run.entity';
+import { registerSource, startSimulator } from '../support/case-source';
+import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
+
+const CHILDREN = 60;
+
+describe('case-system sync (simulator over HTTP, real PostgreSQL)', () => {
+  let rt: TestRuntime;
+  let sim: CaseSystemSimulator;
+  let url: string;
+
+  beforeEach(async () => {
+    rt = await createTestRuntime();
+    ({ sim, url } = await startSimulator(CHILDREN));
+  });
+  afterEach(async () => {
+    await sim?.stop();
+    await rt?.dispose();
+  });
+
+  const sync = async (sourceId: string, mode = SyncMode.Incremental, jobId = randomUUID()) =>
+    (await runSync({ sourceSystemId: sourceId, mode } satisfies SyncJobData, {
+      orm: rt.orm,
+      cprKey: rt.config.CPR_HMAC_KEY,
+      jobId,
+      signal: new AbortController().signal,
+      finalAttempt: true,
+    })) as StreamResult[];
+  const total = (results: StreamResult[], key: keyof Omit<StreamResult, 'stream' | 'status'>) => results.reduce((n, r) => n + r[key], 0);
+  const count = async (sql: string, params: unknown[] = []) =>
+    Number((await rawQuery<{ n: string }>(rt.orm.em.fork(), sql, params)).rows[0].n);
+
+  it('lands every child and placement on a full sync, and a second run changes nothing', async () => {
+    const { sourceId } = await registerSource(rt, sim, url);
+    const first = await sync(sourceId, SyncMode.Full);
+    expect(first.every((r) => r.status === 'succeeded')).toBe(true);
+    expect(await count('select count(*) as n from child')).toBe(CHILDREN);
+    expect(await count('select count(*) as n from placement')).toBe(sim.records('placements').length);
+    expect(await count('select count(*) as n from case_contact')).toBe(sim.records('case-contacts').length);
+    expect(await count('select count(*) as n from custody_holder')).toBe(sim.records('custody-holders').length);
+    expect(await count(`select count(*) as n from identity_link where source_system_id = ? and method = 'cpr'`, [sourceId])).toBe(CHILDREN);
+    expect(total(first, 'inserted')).toBe(total(first, 'read'));
+
+    const second = await sync(sourceId);
+    expect(total(second, 'inserted')).toBe(0);
+    expect(total(second, 'updated')).toBe(0);
+    expect(total(second, 'deleted')).toBe(0);
+    expect(await count('select count(*) as n from child')).toBe(CHILDREN);
+  });
+
+  it('brings edits and deletes at the source with an incremental run', async () => {
+    const { sourceId } = await registerSource(rt, sim, url);
+    await sync(sourceId, SyncMode.Full);
+    const [child] = sim.records('children');
+    const [placement] = sim.records('placements').filter((p) => p.childId !== child.id);
+    sim.update('children', child.id, { lastName: 'Østergaard-Test' });
+    sim.update('placements', placement.id, { placeName: 'Opholdsstedet Nyt Sted' });
+    const gone = sim.records('children')[5];
+    const goneDependents = ['placements', 'case-contacts', 'custody-holders'].reduce(
+      (n, r) => n + sim.records(r as 'placements').filter((x) => x.childId === gone.id).length,
+      0,
+    );
+    sim.remove('children', gone.id);
+
+    const results = await sync(sourceId);
+    expect(total(results, 'updated')).toBe(2);
+    expect(total(results, 'inserted')).toBe(0);
+    expect(total(results, 'deleted')).toBe(1 + goneDependents);
+    expect(await count(`select count(*) as n from child where last_name = 'Østergaard-Test'`)).toBe(1);
+    expect(await count(`select count(*) as n from placement where external_id = ? and place_name = 'Opholdsstedet Nyt Sted'`, [placement.id])).toBe(1);
+    expect(await count('select count(*) as n from child')).toBe(CHILDREN - 1);
+    expect(await count('select count(*) as n from placement')).toBe(sim.records('placements').length);
+  });
+
+  it('quarantines malformed records with reasons (CPR redacted) and lands the rest', async () => {
+    sim.faults.malformedRate = 0.1;
+    const { sourceId } = await registerSource(rt, sim, url);
+    const results = await sync(sourceId, SyncMode.Full);
+    const malformedChildren = sim.records('children').filter((c) => sim.isMalformed(c.id));
+    expect(malformedChildren.length).toBeGreaterThan(0);
+    expect(await count('select count(*) as n from child')).toBe(CHILDREN - malformedChildren.length);
+
+    const quarantined = (await rawQuery<{ stream: string; external_id: string; reason: string; redacted_payload: unknown }>(
+      rt.orm.em.fork(),
+      'select stream, external_id, reason, redacted_payload from quarantined_record where source_system_id = ? and resolved_at is null',
+      [sourceId],
+    )).rows;
+    expect(quarantined.length).toBe(total(results, 'quarantined'));
+    // Every malformed record is there with a reason, and so are the records of children that could not land.
+    for (const c of malformedChildren) {
+      const q = quarantined.find((r) => r.stream === 'children' && r.external_id === c.id);
+      expect(q?.reason).toMatch(/cpr|lastName|birthDate/);
+    }
+    const allRecords = sim.records('children').length + sim.records('placements').length + sim.records('case-contacts').length + sim.records('custody-holders').length;
+    expect(total(results, 'read')).toBe(allRecords);
+    expect(total(results, 'inserted') + total(results, 'quarantined')).toBe(allRecords);
+    // No CPR number in clear anywhere in quarantine.
+    const dump = JSON.stringify(quarantined);
+    for (const c of sim.records('children')) expect(dump).not.toContain(String(c.cpr));
+    expect(dump).not.toMatch(/\b\d{6}-?\d{4}\b/);
+
+    // Fixed at the source: the next run lands them and resolves the quarantine.
+    sim.faults.malformedRate = 0;
+    for (const c of malformedChildren) sim.update('children', c.id, {});
+    await sync(sourceId);
+    expect(await count('select count(*) as n from child')).toBe(CHILDREN);
+    expect(await count(`select count(*) as n from quarantined_record where stream = 'children' and resolved_at is null`)).toBe(0);
+  });
+
+  it('retries 5xx pages and completes', async () => {
+    sim.faults.errorRate = 0.3;
+    const { sourceId } = await registerSource(rt, sim, url);
+    const results = await sync(sourceId, SyncMode.Full);
+    expect(results.every((r) => r.status === 'succeeded')).toBe(true);
+    expect(await count('select count(*) as n from child')).toBe(CHILDREN);
+    expect(await count('select count(*) as n from placement')).toBe(sim.records('placements').length);
+  });
+
+  it('repairs drift with a full resync: rows the source no longer has are deleted', async () => {
+    const { sourceId } = await registerSource(rt, sim, url);
+    await sync(sourceId, SyncMode.Full);
+    // Drift: a row the source never sent, and a source row lost locally.
+    const [p] = sim.records('placements');
+    await rawQuery(rt.orm.em.fork(), `update placement set external_id = 'stale-row' where external_id = ?`, [p.id]);
+    const results = await sync(sourceId, SyncMode.Full);
+    expect(total(results, 'deleted')).toBe(1);
+    expect(total(results, 'inserted')).toBe(1);
+    expect(await count(`select count(*) as n from placement where external_id = 'stale-row'`)).toBe(0);
+    expect(await count('select count(*) as n from placement')).toBe(sim.records('placements').length);
+    expect(await count('select count(*) as n from sync_seen')).toBe(0);
+  });
+
+  it('fails without retry on bad credentials (config error)', async () => {
+    const { sourceId, credentialRef } = await registerSource(rt, sim, url);
+    process.env[`SKOLEBRO_SECRET_${credentialRef.toUpperCase()}`] = JSON.stringify({ type: 'oauth2', clientId: 'x', clientSecret: 'wrong' });
+    await expect(sync(sourceId)).rejects.toMatchObject({ name: 'UnrecoverableError', message: expect.stringMatching(/HTTP 401/) });
+    expect(await count(`select count(*) as n from sync_run where source_system_id = ? and status = 'failed'`, [sourceId])).toBe(1);
+  });
+});
