@@ -7,7 +7,7 @@ import { emitSchemaFile } from './platform/graphql/schema';
 import { DependencyUnavailableError } from './platform/errors';
 import { startHttpServer } from './platform/http/server';
 import { openRuntime, type Runtime } from './platform/runtime';
-import { seedDemoIfEmpty, seedCommand } from './synthetic/demo';
+import { seedCommand, seedDemoIfEmpty, startDemoCaseSystem } from './synthetic/demo';
 
 type Stoppable = { close(): Promise<void> };
 
@@ -59,11 +59,12 @@ async function run(command: string, args: string[], config: Config): Promise<voi
     case 'start': {
       const rt = await openRuntime(config, { createDatabase: true, migrate: true, name: 'start' });
       await seedDemoIfEmpty(rt);
+      const caseSystem = await startDemoCaseSystem(rt);
       const worker = await startWorker(rt);
       const scheduler = await startScheduler(rt);
       const http = await startHttpServer(rt);
-      onShutdown(rt, [http, worker, scheduler]);
-      printWelcome(http.url);
+      onShutdown(rt, [http, worker, scheduler, caseSystem]);
+      printWelcome(http.url, caseSystem.url);
       return;
     }
     case 'serve': {
@@ -92,10 +93,11 @@ async function run(command: string, args: string[], config: Config): Promise<voi
   }
 }
 
-function printWelcome(url: string): void {
+function printWelcome(url: string, caseSystemUrl: string): void {
   console.log(`
 Skolebro is running: ${url}  (bound to loopback; no partner auth yet)
 Health: ${url.replace('/graphql', '/healthz')}   Ready: ${url.replace('/graphql', '/readyz')}
+Case-system simulator: ${caseSystemUrl}  (registered as a source of Hvidovre; first full sync queued)
 
 Try:
   curl -s ${url} -H 'content-type: application/json' \\

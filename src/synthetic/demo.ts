@@ -1,4 +1,9 @@
+import { CaseSystemSimulator } from '../../connectors/case-system/simulator';
+import { secretEnvName } from '../../connectors/secrets';
+import { createSyncQueue, enqueueSync } from '../../jobs/queues';
 import { Child } from '../children/child.entity';
+import { rawQuery } from '../platform/db/bulk';
+import { SyncMode } from '../sources/sync-run.entity';
 import type { Runtime } from '../platform/runtime';
 import { generatePopulation } from './generator';
 import { seedPopulation } from './seed';
@@ -16,4 +21,36 @@ export async function seedDemoIfEmpty(rt: Runtime): Promise<void> {
   if ((await em.count(Child, {})) > 0) return;
   console.log(`Empty database: generating ${rt.config.DEMO_CHILDREN} synthetic children (seed ${DEMO_SEED})…`);
   await seedCommand(rt, rt.config.DEMO_CHILDREN, DEMO_SEED);
+}
+
+export const DEMO_CASE_SYSTEM = { name: 'Demo case system (simulator)', credentialRef: 'demo_case_system', municipalityCode: '167', children: 50 };
+
+/**
+ * `npm start` runs the case-system simulator on a loopback port and registers it as a source
+ * of the demo municipality (credential in this process's environment, as production would
+ * keep it), scheduled every 10 minutes, and queues a first full sync.
+ */
+export async function startDemoCaseSystem(rt: Runtime): Promise<{ url: string; close(): Promise<void> }> {
+  const population = generatePopulation({ seed: DEMO_SEED + 1, children: DEMO_CASE_SYSTEM.children, municipalities: [{ code: '167', name: 'Hvidovre' }] });
+  const sim = CaseSystemSimulator.fromPopulation(population, DEMO_CASE_SYSTEM.municipalityCode);
+  const url = await sim.start();
+  process.env[secretEnvName(DEMO_CASE_SYSTEM.credentialRef)] = JSON.stringify({ type: 'oauth2', clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret });
+  const em = rt.orm.em.fork();
+  const { rows } = await rawQuery<{ id: string }>(
+    em,
+    `insert into source_system (municipality_id, name, kind, base_url, credential_ref, schedule, full_resync_schedule, config)
+     select m.id, ?, 'case_system', ?, ?, '*/10 * * * *', '0 4 * * 0', '{"pageSize": 100}'::jsonb from municipality m where m.code = ?
+     on conflict (municipality_id, name) do update set base_url = excluded.base_url, updated_at = now()
+     returning id`,
+    [DEMO_CASE_SYSTEM.name, url, DEMO_CASE_SYSTEM.credentialRef, DEMO_CASE_SYSTEM.municipalityCode],
+  );
+  const queue = createSyncQueue(rt.redis, rt.config.QUEUE_PREFIX);
+  if (rows[0]) await enqueueSync(queue, { sourceSystemId: rows[0].id, mode: SyncMode.Full });
+  return {
+    url,
+    async close() {
+      await queue.close();
+      await sim.stop();
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
 import { createMaintenanceQueue, enqueueAttendanceSummary, MAINTENANCE_QUEUE } from '../../jobs/queues';
 import { projectRoot } from '../../src/platform/paths';
+import { DEMO_CASE_SYSTEM } from '../../src/synthetic/demo';
 import { createRedis } from '../../src/platform/queue/redis';
 import { post } from '../support/graphql-client';
 import { createTestDatabase, testConfig } from '../support/test-runtime';
@@ -48,11 +49,16 @@ describe('process roles', () => {
     });
     try {
       const [, url] = await p.waitFor(/Skolebro is running: (http:\/\/127\.0\.0\.1:\d+\/graphql)/);
-      const res = await post<{ children: { edges: { node: { placements: unknown[] } }[] } }>(url, {
-        query: '{ children(first: 50) { edges { node { id placements { type } } } } }',
-      });
-      expect(res.data!.children.edges).toHaveLength(12);
-      expect(res.data!.children.edges.every((e) => e.node.placements.length > 0)).toBe(true);
+      type Page = { children: { edges: { node: { placements: unknown[] } }[] } };
+      const children = async () =>
+        (await post<Page>(url, { query: '{ children(first: 100) { edges { node { id placements { type } } } } }' })).data!.children.edges;
+      expect((await children()).length).toBeGreaterThanOrEqual(12);
+      // The demo case-system simulator is registered and its first full sync lands its children too.
+      const deadline = Date.now() + 30_000;
+      while ((await children()).length < 12 + DEMO_CASE_SYSTEM.children && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      const all = await children();
+      expect(all).toHaveLength(12 + DEMO_CASE_SYSTEM.children);
+      expect(all.every((e) => e.node.placements.length > 0)).toBe(true);
 
       p.child.kill('SIGTERM');
       const code = await p.exited;
