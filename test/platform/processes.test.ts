@@ -53,9 +53,12 @@ describe('process roles', () => {
       const children = async () =>
         (await post<Page>(url, { query: '{ children(first: 100) { edges { node { id placements { type } } } } }' })).data!.children.edges;
       expect((await children()).length).toBeGreaterThanOrEqual(12);
-      // The demo case-system simulator is registered and its first full sync lands its children too.
+      // The demo case-system simulator is registered and its first full sync lands its children
+      // (streams commit one after another: children first, then their placements).
+      const synced = (edges: Page['children']['edges']) =>
+        edges.length === 12 + DEMO_CASE_SYSTEM.children && edges.every((e) => e.node.placements.length > 0);
       const deadline = Date.now() + 30_000;
-      while ((await children()).length < 12 + DEMO_CASE_SYSTEM.children && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      while (!synced(await children()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       const all = await children();
       expect(all).toHaveLength(12 + DEMO_CASE_SYSTEM.children);
       expect(all.every((e) => e.node.placements.length > 0)).toBe(true);
