@@ -119,11 +119,13 @@ async function runStream(
         }
       }
       const written = await new CanonicalWriter(tx, source).write(good);
-      for (const r of written.rejected) {
-        bad.push({ externalId: r.externalId, reason: r.reason, payload: page.find((d) => (d as { id?: string })?.id === r.externalId) });
+      if (written.rejected.length) {
+        const payloadById = new Map(page.map((d) => [(d as { id?: string })?.id, d]));
+        for (const r of written.rejected) bad.push({ externalId: r.externalId, reason: r.reason, payload: payloadById.get(r.externalId) });
       }
+      const rejectedIds = new Set(written.rejected.map((r) => r.externalId));
       await quarantine(tx, source.id, run.id, spec.name, bad);
-      await resolveFixed(tx, source.id, spec.name, valid.filter((id) => !written.rejected.some((r) => r.externalId === id)));
+      await resolveFixed(tx, source.id, spec.name, valid.filter((id) => !rejectedIds.has(id)));
       if (full && spec.target) await markSeen(tx, source.id, ctx.jobId, spec.target, seen);
       await saveState(tx, source.id, spec.name, state);
       await addRunCounts(tx, run.id, page.length, { ...written, quarantined: bad.length }, state);
