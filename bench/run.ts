@@ -8,6 +8,7 @@ import { generatePopulation } from '../src/synthetic/generator';
 import { seedPopulation } from '../src/synthetic/seed';
 import { benchChildView } from './child-view.bench';
 import { line, timed } from './stats';
+import { benchSync } from './sync.bench';
 
 // `npm run bench` — figures for the foundation: seeding, the summary job and child-view latency.
 // Runs on its own database (dropped afterwards), never on the demo data.
@@ -15,6 +16,10 @@ const CHILDREN = Number(process.env.BENCH_CHILDREN ?? 5000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SYNC_CHILDREN = Number(process.env.BENCH_SYNC_CHILDREN ?? 12000);
+const SYNC_PAGE_SIZE = Number(process.env.BENCH_SYNC_PAGE_SIZE ?? 500);
+/** `foundation` or `sync` runs only that part; unset runs everything. */
+const ONLY = process.env.BENCH_ONLY;
 const DB = `skolebro_bench_${process.pid}`;
 
 async function admin(sql: string): Promise<void> {
@@ -28,6 +33,15 @@ async function admin(sql: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (ONLY && ONLY !== 'foundation' && ONLY !== 'sync') throw new Error(`BENCH_ONLY must be foundation or sync, not ${ONLY}`);
+  if (ONLY !== 'sync') await benchFoundation();
+  if (ONLY !== 'foundation') {
+    if (ONLY === 'sync') console.log(`Skolebro benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+    await benchSync({ adminUrl: ADMIN_URL, children: SYNC_CHILDREN, pageSize: SYNC_PAGE_SIZE });
+  }
+}
+
+async function benchFoundation(): Promise<void> {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${DB}`;
   const config = loadConfig({ ...process.env, NODE_ENV: 'production', CPR_HMAC_KEY: 'bench-only-cpr-hmac-key-0123456789abcdef', DATABASE_URL: url.toString(), PORT: '0', QUEUE_PREFIX: `skolebro-bench-${process.pid}`, LOG_LEVEL: 'silent' });

@@ -35,7 +35,10 @@ export interface Connector<Config, State> {
   readonly kind: string;
   /** Maps one record of a stream to canonical rows, or says why it cannot (quarantine). */
   map(stream: string, data: unknown, ctx: MapContext): MapResult;
+  /** Source settings merged with the resolved credential; throws a config ConnectorError. */
   parseConfig(input: unknown): Config;
+  /** Only the non-secret settings (what an admin saves on the source), checked before saving. */
+  parseSettings(input: unknown): void;
   check(config: Config): Promise<{ ok: true } | { ok: false; failure: FailureType; message: string }>;
   streams(config: Config): Promise<StreamSpec[]>;
   read(

@@ -47,7 +47,11 @@ export function createSyncQueue(connection: ConnectionOptions, prefix: string): 
  * trigger while one is waiting or active returns that job instead of starting a second run.
  */
 export function enqueueSync(queue: Queue, data: SyncJobData) {
-  return queue.add(JobName.Sync, data, { deduplication: { id: `sync:${data.sourceSystemId}` } });
+  return queue.add(JobName.Sync, data, { deduplication: { id: syncDeduplicationId(data.sourceSystemId) } });
+}
+
+export function syncDeduplicationId(sourceSystemId: string): string {
+  return `sync:${sourceSystemId}`;
 }
 
 /** Enqueue a recomputation. The job id deduplicates: one waiting recompute per municipality. */

@@ -23,12 +23,21 @@ const Config = z.object({
 
 export type CaseSystemConfig = z.infer<typeof Config>;
 
-/** Source config (base URL, non-secret settings) merged with the resolved credential. */
-export function parseCaseSystemConfig(input: unknown): CaseSystemConfig {
-  const r = Config.safeParse(input);
+// Paths only in messages: a credential value must never reach a log or an admin screen.
+function parseWith<T>(schema: z.ZodType<T>, input: unknown): T {
+  const r = schema.safeParse(input);
   if (!r.success) {
-    // Paths only: a credential value must never reach a log or an admin screen.
     throw ConnectorError.config(`invalid case-system config: ${r.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   }
   return r.data;
+}
+
+/** Source config (base URL, non-secret settings) merged with the resolved credential. */
+export function parseCaseSystemConfig(input: unknown): CaseSystemConfig {
+  return parseWith(Config, input);
+}
+
+/** What an admin stores on the source: everything but the credential; unknown keys refused. */
+export function parseCaseSystemSettings(input: unknown): void {
+  parseWith(Config.omit({ auth: true }).strict(), input);
 }

@@ -1,6 +1,6 @@
 import type { Connector, ConfiguredStream, ReadMessage, StreamSpec } from '../connector';
 import { CaseSystemClient } from './client';
-import { parseCaseSystemConfig, type CaseSystemConfig } from './config';
+import { parseCaseSystemConfig, parseCaseSystemSettings, type CaseSystemConfig } from './config';
 import { mapCaseSystemRecord, RESOURCE_TARGETS } from './mapper';
 import { DELETIONS, RESOURCES, type DeletionRecord } from './wire';
 
@@ -20,6 +20,7 @@ export interface CaseSystemState {
 export const caseSystemConnector: Connector<CaseSystemConfig, CaseSystemState> = {
   kind: 'case_system',
   parseConfig: parseCaseSystemConfig,
+  parseSettings: parseCaseSystemSettings,
   map: mapCaseSystemRecord,
 
   async check(config) {

@@ -47,4 +47,11 @@ export class QuarantinedRecord {
 
   @Property({ type: 'text', nullable: true })
   resolution?: string;
+
+  /** Who closed it: an admin actor, or null when a later valid read closed it. */
+  @Property({ type: 'text', nullable: true })
+  resolvedBy?: string;
+
+  @Property({ type: 'text', nullable: true })
+  resolutionNote?: string;
 }

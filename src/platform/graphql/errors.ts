@@ -31,6 +31,22 @@ export class HubError extends GraphQLError {
   }
 
   static badInput(field: string, message: string): HubError {
-    return new HubError(ErrorCode.BadUserInput, `${field}: ${message}`, { field });
+    return new HubError(ErrorCode.BadUserInput, `${field}: ${message}`, { field, fields: [{ path: field, message }] });
+  }
+
+  /** Several invalid fields at once; `fields` carries each path (e.g. `input.schedule`) and why. */
+  static invalidFields(fields: { path: string; message: string }[]): HubError {
+    return new HubError(ErrorCode.BadUserInput, `invalid input: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, {
+      field: fields[0]?.path,
+      fields,
+    });
+  }
+
+  static unauthenticated(message = 'a valid access token is required'): HubError {
+    return new HubError(ErrorCode.Unauthenticated, message);
+  }
+
+  static forbidden(message: string): HubError {
+    return new HubError(ErrorCode.Forbidden, message);
   }
 }

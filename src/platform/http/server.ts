@@ -4,6 +4,8 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createJobControl } from '../../../jobs/job-control';
+import { LOCAL_OPERATOR } from '../../partners/actor';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { formatError } from '../graphql/format-error';
 import { buildHubSchema } from '../graphql/schema';
@@ -42,6 +44,7 @@ export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
     ],
   });
   await apollo.start();
+  const jobs = createJobControl(rt);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
@@ -49,7 +52,7 @@ export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
     return reply.code(result.ready ? 200 : 503).send(result);
   });
   await app.register(fastifyApollo(apollo), {
-    context: async (request) => createContext(rt.orm.em, String(request.id)),
+    context: async (request) => createContext(rt.orm.em, String(request.id), LOCAL_OPERATOR, jobs),
   });
 
   const address = await app.listen({ host: rt.config.HOST, port: rt.config.PORT });
@@ -59,6 +62,7 @@ export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
     async close() {
       // Drains: stops accepting, lets in-flight requests finish (10 s cap), closes Fastify.
       await apollo.stop();
+      await jobs.close();
     },
   };
 }

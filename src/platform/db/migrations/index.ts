@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123143036 } from './Migration20261123143036';
 import { Migration20261123152507 } from './Migration20261123152507';
+import { Migration20261123190000 } from './Migration20261123190000';
 
 /** Committed migrations in order. `npm run migration:create` writes a file here; add it below. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -8,4 +9,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123143036', class: Migration20261123143036 },
   // Sync runner: cursors per stream, keys seen in a full resync, source settings, open-quarantine key.
   { name: 'Migration20261123152507', class: Migration20261123152507 },
+  // Admin API: who resolved a quarantine entry, and why.
+  { name: 'Migration20261123190000', class: Migration20261123190000 },
 ];

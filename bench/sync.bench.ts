@@ -1,0 +1,285 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueueEvents } from 'bullmq';
+import { Client } from 'pg';
+import { CaseSystemSimulator } from '../connectors/case-system/simulator';
+import { secretEnvName } from '../connectors/secrets';
+import { createSyncQueue, enqueueSync, SYNC_QUEUE } from '../jobs/queues';
+import { loadConfig, type Config } from '../src/platform/config';
+import { rawQuery } from '../src/platform/db/bulk';
+import { projectRoot } from '../src/platform/paths';
+import { createRedis } from '../src/platform/queue/redis';
+import { openRuntime, type Runtime } from '../src/platform/runtime';
+import { SyncMode } from '../src/sources/sync-run.entity';
+import { generatePopulation } from '../src/synthetic/generator';
+import { line } from './stats';
+
+// End-to-end sync throughput: case-system simulator → BullMQ → a real worker process →
+// PostgreSQL, against a raw COPY of the very rows the sync landed, loaded into the same tables.
+// Each source size runs on its own database and queue prefix, with a fresh worker process, so
+// the worker's peak RSS of a small and a large source can be compared (pages are streamed:
+// it must not grow with the source).
+
+const MAIN = join(projectRoot(), 'dist/src/main.js');
+const MUNICIPALITY = { code: '167', name: 'Hvidovre' };
+const CPR_HMAC_KEY = 'bench-only-cpr-hmac-key-0123456789abcdef';
+/** What a case-system sync fills, in an order that satisfies the foreign keys. */
+const TABLES = ['child', 'identity_link', 'custody_holder', 'placement', 'case_contact'] as const;
+const MB = 1024 * 1024;
+
+export interface SyncBenchOptions {
+  adminUrl: string;
+  /** Children at the source for the large run; the small run has a quarter. */
+  children: number;
+  pageSize: number;
+  seed?: number;
+  timeoutMs?: number;
+}
+
+interface SyncOutcome {
+  children: number;
+  records: number;
+  seconds: number;
+  landed: Record<(typeof TABLES)[number], number>;
+  idleRssBytes: number;
+  peakRssBytes: number;
+  hwmBytes: number;
+}
+
+async function admin(adminUrl: string, sql: string): Promise<void> {
+  const c = new Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** VmRSS / VmHWM of a process, in bytes; undefined once it has exited. */
+async function procMemory(pid: number): Promise<{ rss: number; hwm: number } | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
+
+/** Keeps the last few KB of a stream, for an error message if the worker dies. */
+function tail(stream: NodeJS.ReadableStream | null): () => string {
+  let text = '';
+  stream?.on('data', (chunk: Buffer) => {
+    text = (text + chunk.toString()).slice(-4000);
+  });
+  return () => text;
+}
+
+async function stopWorker(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.kill('SIGTERM');
+  const timer = setTimeout(() => worker.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function withDatabase<T>(adminUrl: string, label: string, fn: (rt: Runtime, dbName: string) => Promise<T>): Promise<T> {
+  const name = `skolebro_bench_sync_${label}_${process.pid}`;
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const config: Config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'production',
+    CPR_HMAC_KEY,
+    DATABASE_URL: url.toString(),
+    PORT: '0',
+    QUEUE_PREFIX: `skolebro-bench-sync-${label}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    LOG_LEVEL: 'silent',
+  });
+  const rt = await openRuntime(config, { createDatabase: true, migrate: true, name: 'bench-sync' });
+  try {
+    return await fn(rt, name);
+  } finally {
+    await rt.close();
+    await admin(adminUrl, `drop database if exists "${name}" with (force)`);
+  }
+}
+
+/** One full sync of `children` children through a fresh worker process; measures time and memory. */
+async function syncOnce(rt: Runtime, children: number, opts: SyncBenchOptions): Promise<SyncOutcome> {
+  const population = generatePopulation({ seed: opts.seed ?? 11, children, municipalities: [MUNICIPALITY] });
+  const sim = CaseSystemSimulator.fromPopulation(population, MUNICIPALITY.code);
+  const baseUrl = await sim.start();
+  const queue = createSyncQueue(rt.redis, rt.config.QUEUE_PREFIX);
+  const events = new QueueEvents(SYNC_QUEUE, { connection: createRedis(rt.config.REDIS_URL, 'worker'), prefix: rt.config.QUEUE_PREFIX });
+  let worker: ChildProcess | undefined;
+  try {
+    const em = rt.orm.em.fork();
+    const { rows: m } = await rawQuery<{ id: string }>(em, `insert into municipality (code, name) values (?, ?) on conflict (code) do update set name = excluded.name returning id`, [
+      MUNICIPALITY.code,
+      MUNICIPALITY.name,
+    ]);
+    const credentialRef = `bench_case_${randomBytes(4).toString('hex')}`;
+    const { rows } = await rawQuery<{ id: string }>(
+      em,
+      `insert into source_system (municipality_id, name, kind, base_url, credential_ref, config)
+       values (?, ?, 'case_system', ?, ?, ?::jsonb) returning id`,
+      [m[0].id, `Bench case system ${credentialRef}`, baseUrl, credentialRef, JSON.stringify({ pageSize: opts.pageSize })],
+    );
+    const sourceSystemId = rows[0].id;
+
+    worker = spawn(process.execPath, [MAIN, 'worker'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        DATABASE_URL: rt.config.DATABASE_URL,
+        REDIS_URL: rt.config.REDIS_URL,
+        QUEUE_PREFIX: rt.config.QUEUE_PREFIX,
+        CPR_HMAC_KEY: rt.config.CPR_HMAC_KEY,
+        LOG_LEVEL: 'warn',
+        [secretEnvName(credentialRef)]: JSON.stringify({ type: 'oauth2', clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret }),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = tail(worker.stdout);
+    const err = tail(worker.stderr);
+    const pid = worker.pid!;
+    const died = new Promise<never>((_, reject) =>
+      worker!.once('exit', (code, signal) => reject(new Error(`worker exited early (${code ?? signal}):\n${out()}\n${err()}`))),
+    );
+    died.catch(() => undefined);
+
+    // Wait until the worker consumes the sync queue, so the timing does not include its boot.
+    await events.waitUntilReady();
+    const readyBy = Date.now() + 30_000;
+    while ((await queue.getWorkersCount()) === 0) {
+      if (Date.now() > readyBy) throw new Error(`worker did not come up:\n${out()}\n${err()}`);
+      await Promise.race([sleep(50), died]);
+    }
+    await sleep(200); // let it settle before the idle sample
+    const idle = (await procMemory(pid))?.rss ?? NaN;
+
+    let peakRss = idle;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const mem = await procMemory(pid);
+        if (mem && mem.rss > peakRss) peakRss = mem.rss;
+        await sleep(50);
+      }
+    })();
+
+    const start = process.hrtime.bigint();
+    const job = await enqueueSync(queue, { sourceSystemId, mode: SyncMode.Full });
+    try {
+      await Promise.race([job.waitUntilFinished(events, opts.timeoutMs ?? 10 * 60_000), died]);
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const hwm = (await procMemory(pid))?.hwm ?? NaN;
+
+    const runs = (
+      await rawQuery<{ stream: string; status: string; read_count: number; quarantined_count: number; error: string | null }>(
+        rt.orm.em.fork(),
+        `select stream, status, read_count, quarantined_count, error from sync_run where job_id = ?`,
+        [job.id],
+      )
+    ).rows;
+    const bad = runs.filter((r) => r.status !== 'succeeded' || r.quarantined_count > 0);
+    if (!runs.length || bad.length) throw new Error(`sync did not land cleanly: ${JSON.stringify(runs)}`);
+    const records = runs.reduce((n, r) => n + Number(r.read_count), 0);
+    const expected = (['children', 'placements', 'case-contacts', 'custody-holders'] as const).reduce((n, r) => n + sim.records(r).length, 0);
+    if (records < expected) throw new Error(`sync read ${records} records, the source has ${expected}`);
+
+    const landed = {} as SyncOutcome['landed'];
+    for (const t of TABLES) landed[t] = Number((await rawQuery<{ n: string }>(rt.orm.em.fork(), `select count(*) as n from ${t}`, [])).rows[0].n);
+    if (landed.child !== children) throw new Error(`sync landed ${landed.child} children, the source has ${children}`);
+
+    return { children, records, seconds, landed, idleRssBytes: idle, peakRssBytes: peakRss, hwmBytes: hwm };
+  } finally {
+    if (worker) await stopWorker(worker);
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await events.close();
+    await sim.stop();
+  }
+}
+
+function psql(url: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const err = tail(p.stderr);
+    p.once('error', reject);
+    p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql exited ${code}: ${err()}`))));
+  });
+}
+
+/**
+ * The raw baseline: the rows the sync landed, dumped with COPY TO, the tables truncated, then
+ * loaded back with COPY FROM STDIN (psql's \copy) in one transaction, indexes and FKs in place.
+ * Only the load is timed (one psql process for all tables, its start-up included).
+ */
+async function copyBaseline(rt: Runtime, landed: SyncOutcome['landed']): Promise<{ rows: number; seconds: number }> {
+  const url = rt.config.DATABASE_URL;
+  const dir = await mkdtemp(join(tmpdir(), 'skolebro-bench-copy-'));
+  try {
+    const file = (t: string) => join(dir, `${t}.csv`);
+    // \copy ... 'file' streams through the client: COPY TO STDOUT / FROM STDIN on the wire.
+    await psql(url, TABLES.flatMap((t) => ['-c', `\\copy ${t} to '${file(t)}' with (format csv)`]));
+    await psql(url, ['-c', `truncate ${TABLES.join(', ')} cascade`]);
+    const start = process.hrtime.bigint();
+    await psql(url, ['-1', ...TABLES.flatMap((t) => ['-c', `\\copy ${t} from '${file(t)}' with (format csv)`])]);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    let rows = 0;
+    for (const t of TABLES) {
+      const n = Number((await rawQuery<{ n: string }>(rt.orm.em.fork(), `select count(*) as n from ${t}`, [])).rows[0].n);
+      if (n !== landed[t]) throw new Error(`COPY loaded ${n} rows into ${t}, the sync landed ${landed[t]}`);
+      rows += n;
+    }
+    return { rows, seconds };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchSync(opts: SyncBenchOptions): Promise<void> {
+  const small = Math.max(1, Math.round(opts.children / 4));
+  const outcomes: SyncOutcome[] = [];
+  for (const children of [small, opts.children]) {
+    const label = children === opts.children ? 'large' : 'small';
+    const outcome = await withDatabase(opts.adminUrl, label, async (rt) => {
+      const o = await syncOnce(rt, children, opts);
+      const landedRows = TABLES.reduce((n, t) => n + o.landed[t], 0);
+      line(
+        `sync, full, ${children} children (page ${opts.pageSize})`,
+        `${o.seconds.toFixed(2)} s, ${o.records} records, ${(o.records / o.seconds).toFixed(0)} records/s, ${(landedRows / o.seconds).toFixed(0)} rows landed/s`,
+      );
+      line(`  rows landed`, TABLES.map((t) => `${t} ${o.landed[t]}`).join(', '));
+      line(`  worker RSS`, `idle ${mb(o.idleRssBytes)}, peak sampled ${mb(o.peakRssBytes)}, VmHWM ${mb(o.hwmBytes)}`);
+      if (label === 'large') {
+        const copy = await copyBaseline(rt, o.landed);
+        const syncRate = landedRows / o.seconds;
+        const copyRate = copy.rows / copy.seconds;
+        line(`raw COPY of the same ${copy.rows} rows`, `${copy.seconds.toFixed(2)} s, ${copyRate.toFixed(0)} rows/s`);
+        line(`  sync / COPY (same rows, same tables)`, `${(syncRate / copyRate).toFixed(3)} (COPY ${(copyRate / syncRate).toFixed(1)}× faster)`);
+      }
+      return o;
+    });
+    outcomes.push(outcome);
+  }
+  const [s, l] = outcomes;
+  line(
+    `worker peak RSS, ${l.children} vs ${s.children} children`,
+    `VmHWM ${mb(l.hwmBytes)} vs ${mb(s.hwmBytes)} = ${(l.hwmBytes / s.hwmBytes).toFixed(2)}×, sampled ${(l.peakRssBytes / s.peakRssBytes).toFixed(2)}× (source ${(l.records / s.records).toFixed(1)}× larger)`,
+  );
+}
