@@ -112,7 +112,7 @@ export class SourcesResolver {
     @Arg('input', () => ResolveQuarantinedRecordInput) input: ResolveQuarantinedRecordInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<QuarantinedRecordView> {
-    const by = ctx.actor.partnerAppId ? `partner_app:${ctx.actor.partnerAppId}` : 'local operator';
+    const by = ctx.actor.clientId;
     const record = await service(ctx).resolveQuarantined(requireUuid('input.id', input.id), input.resolution, input.note ?? null, by);
     return toQuarantinedRecordView(record);
   }
