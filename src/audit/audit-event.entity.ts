@@ -57,4 +57,8 @@ export class AuditEvent {
 
   @Property({ type: 'text', nullable: true })
   requestId?: string;
+
+  /** For admin changes: what was changed, e.g. "consent:<id>", "source_system:<id>". */
+  @Property({ type: 'text', nullable: true })
+  target?: string;
 }

@@ -1,3 +1,4 @@
+import { CaseContact } from './case-contact.entity';
 import { groupByKey, type LoaderDefinition } from '../platform/graphql/loaders';
 import { Placement } from './placement.entity';
 
@@ -5,5 +6,12 @@ export const placementsByChild: LoaderDefinition<string, Placement[]> = {
   async batch(em, childIds) {
     const rows = await em.find(Placement, { child: { $in: [...childIds] } }, { orderBy: { startDate: 'desc' } });
     return groupByKey(childIds, rows, (p) => p.child.id);
+  },
+};
+
+export const caseContactsByChild: LoaderDefinition<string, CaseContact[]> = {
+  async batch(em, childIds) {
+    const rows = await em.find(CaseContact, { child: { $in: [...childIds] } }, { orderBy: { startDate: 'desc', id: 'asc' } });
+    return groupByKey(childIds, rows, (c) => c.child.id);
   },
 };

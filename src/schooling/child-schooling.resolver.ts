@@ -1,16 +1,20 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { ChildView } from '../children/child.type';
+import { ChildData } from '../consent/child-data.decorator';
+import { DataCategory } from '../consent/data-category';
 import type { GraphQLContext } from '../platform/graphql/context';
 import { todayInDenmark } from '../platform/time';
 import { SummaryPeriodKind } from './attendance-summary.entity';
 import { gradeNumeric } from './grade-scale';
-import { attendanceSummariesByChild, enrollmentsByChild, gradesByChild, schoolById } from './schooling.loaders';
+import { attendanceSummariesByChild, enrollmentsByChild, gradesByChild, interventionsByChild, schoolById, wellbeingByChild } from './schooling.loaders';
+import { absenceAlertLevel, AbsenceAlertView, InterventionView, WellbeingView } from './support.types';
 import { AttendanceSummaryView, EnrollmentView, GradeView, SchoolView, SummaryPeriodKindEnum } from './schooling.types';
 
 /** The school side of the child view: enrolment, attendance and grades. */
 @Resolver(() => ChildView)
 export class ChildSchoolingResolver {
-  @FieldResolver(() => [EnrollmentView], { description: 'Enrolments, newest first.' })
+  @ChildData(DataCategory.Identity)
+  @FieldResolver(() => [EnrollmentView], { nullable: true, description: 'Enrolments, newest first.' })
   async enrollments(@Root() child: ChildView, @Ctx() ctx: GraphQLContext): Promise<EnrollmentView[]> {
     const rows = await ctx.loaders.get(enrollmentsByChild).load(child.id);
     return rows.map((e) => ({
@@ -23,6 +27,7 @@ export class ChildSchoolingResolver {
     }));
   }
 
+  @ChildData(DataCategory.Identity)
   @FieldResolver(() => EnrollmentView, { nullable: true, description: 'The enrolment in force today, if any.' })
   async currentEnrollment(@Root() child: ChildView, @Ctx() ctx: GraphQLContext): Promise<EnrollmentView | null> {
     const today = todayInDenmark();
@@ -30,7 +35,8 @@ export class ChildSchoolingResolver {
     return all.find((e) => e.startDate <= today && (!e.endDate || e.endDate >= today)) ?? null;
   }
 
-  @FieldResolver(() => [AttendanceSummaryView], { description: 'Absence per period, oldest first.' })
+  @ChildData(DataCategory.Attendance)
+  @FieldResolver(() => [AttendanceSummaryView], { nullable: true, description: 'Absence per period, oldest first.' })
   async attendanceSummaries(
     @Root() child: ChildView,
     @Ctx() ctx: GraphQLContext,
@@ -56,7 +62,8 @@ export class ChildSchoolingResolver {
       }));
   }
 
-  @FieldResolver(() => [GradeView], { description: 'Grades on the 7-step scale, newest first.' })
+  @ChildData(DataCategory.Grades)
+  @FieldResolver(() => [GradeView], { nullable: true, description: 'Grades on the 7-step scale, newest first.' })
   async grades(
     @Root() child: ChildView,
     @Ctx() ctx: GraphQLContext,
@@ -75,6 +82,46 @@ export class ChildSchoolingResolver {
         gradeDate: g.gradeDate,
         schoolYear: g.schoolYear,
       }));
+  }
+}
+
+@Resolver(() => ChildView)
+export class ChildSupportResolver {
+  @ChildData(DataCategory.Wellbeing)
+  @FieldResolver(() => [WellbeingView], { nullable: true, description: 'Wellbeing survey results, newest survey first.' })
+  async wellbeing(@Root() child: ChildView, @Ctx() ctx: GraphQLContext): Promise<WellbeingView[]> {
+    const rows = await ctx.loaders.get(wellbeingByChild).load(child.id);
+    return rows.map((w) => ({ indicator: w.indicator, score: Number(w.score), surveyYear: w.surveyYear }));
+  }
+
+  @ChildData(DataCategory.Interventions)
+  @FieldResolver(() => [InterventionView], { nullable: true, description: 'Extra support at school, newest first.' })
+  async interventions(@Root() child: ChildView, @Ctx() ctx: GraphQLContext): Promise<InterventionView[]> {
+    const rows = await ctx.loaders.get(interventionsByChild).load(child.id);
+    return rows.map((i) => ({
+      id: i.id,
+      kind: i.kind,
+      startDate: i.startDate,
+      endDate: i.endDate ?? null,
+      provider: i.provider ?? null,
+      description: i.description ?? null,
+    }));
+  }
+
+  /**
+   * Alerts are their own category: an app may be told a child crossed an absence threshold
+   * without seeing the attendance record itself.
+   */
+  @ChildData(DataCategory.Alerts)
+  @FieldResolver(() => [AbsenceAlertView], { nullable: true, description: 'Quarters over the 10 % / 15 % unauthorised-absence thresholds, newest first.' })
+  async alerts(@Root() child: ChildView, @Ctx() ctx: GraphQLContext): Promise<AbsenceAlertView[]> {
+    const rows = await ctx.loaders.get(attendanceSummariesByChild).load(child.id);
+    const alerts: AbsenceAlertView[] = [];
+    for (const s of rows) {
+      const level = s.periodKind === SummaryPeriodKind.Quarter ? absenceAlertLevel(Number(s.unauthorisedPct)) : null;
+      if (level) alerts.push({ level, periodStart: s.periodStart, periodEnd: s.periodEnd, unauthorisedPercent: Number(s.unauthorisedPct) });
+    }
+    return alerts.sort((a, b) => (a.periodStart < b.periodStart ? 1 : -1));
   }
 }
 

@@ -1,3 +1,5 @@
+import { Intervention } from './intervention.entity';
+import { Wellbeing } from './wellbeing.entity';
 import { groupByKey, indexByKey, type LoaderDefinition } from '../platform/graphql/loaders';
 import { AttendanceSummary } from './attendance-summary.entity';
 import { Enrollment } from './enrollment.entity';
@@ -32,5 +34,19 @@ export const gradesByChild: LoaderDefinition<string, Grade[]> = {
   async batch(em, childIds) {
     const rows = await em.find(Grade, { child: { $in: [...childIds] } }, { orderBy: { gradeDate: 'desc', subject: 'asc' } });
     return groupByKey(childIds, rows, (g) => g.child.id);
+  },
+};
+
+export const wellbeingByChild: LoaderDefinition<string, Wellbeing[]> = {
+  async batch(em, childIds) {
+    const rows = await em.find(Wellbeing, { child: { $in: [...childIds] } }, { orderBy: { surveyYear: 'desc', indicator: 'asc' } });
+    return groupByKey(childIds, rows, (w) => w.child.id);
+  },
+};
+
+export const interventionsByChild: LoaderDefinition<string, Intervention[]> = {
+  async batch(em, childIds) {
+    const rows = await em.find(Intervention, { child: { $in: [...childIds] } }, { orderBy: { startDate: 'desc', id: 'asc' } });
+    return groupByKey(childIds, rows, (i) => i.child.id);
   },
 };

@@ -20,7 +20,7 @@ const RUN_CURSOR = 'sync-run';
 const QUARANTINE_CURSOR = 'quarantine';
 
 const view = (s: SourceSystem) => toSourceSystemView(s, s.municipality.code);
-const service = (ctx: GraphQLContext) => new SourcesService(ctx.em, ctx.actor);
+const service = (ctx: GraphQLContext) => new SourcesService(ctx.em, ctx.actor, ctx.requestId);
 
 /** Admin API for connectors: sources, their schedules, runs and quarantine. */
 @Resolver()
@@ -68,7 +68,9 @@ export class SourcesResolver {
   ): Promise<TriggeredSync> {
     const source = await service(ctx).get(requireUuid('sourceId', sourceId));
     if (!source.enabled) throw HubError.badInput('sourceId', 'source system is paused');
-    return ctx.jobs.triggerSync(source.id, mode);
+    const queued = await ctx.jobs.triggerSync(source.id, mode);
+    ctx.audit.change(`source_system:${source.id}`, { change: 'trigger_sync', mode, jobId: queued.jobId });
+    return queued;
   }
 
   @Authorized(PartnerRole.Admin)

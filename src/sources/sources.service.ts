@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { CronExpressionParser } from 'cron-parser';
 import { connectorFor } from '../../connectors/registry';
 import { Municipality } from '../municipalities/municipality.entity';
+import { recordAdminChange } from '../audit/admin-change';
 import type { Actor } from '../partners/actor';
 import { rawQuery } from '../platform/db/bulk';
 import { HubError } from '../platform/graphql/errors';
@@ -28,7 +29,12 @@ export class SourcesService {
   constructor(
     private readonly em: EntityManager,
     private readonly actor: Actor,
+    private readonly requestId = '',
   ) {}
+
+  private audit(source: SourceSystem, detail: Record<string, unknown>): void {
+    recordAdminChange(this.em, this.actor, this.requestId, { target: `source_system:${source.id}`, detail, municipalityId: source.municipality.id });
+  }
 
   private tenantFilter() {
     return this.actor.municipalityId ? { municipality: this.actor.municipalityId } : {};
@@ -71,6 +77,7 @@ export class SourcesService {
       fullResyncSchedule: input.fullResyncSchedule ?? undefined,
       enabled: input.enabled ?? true,
     });
+    this.audit(source, { change: input.id ? 'update' : 'create', name: input.name, kind: input.kind, schedule: input.schedule ?? null, enabled: input.enabled ?? true });
     await this.em.flush();
     return source;
   }
@@ -94,6 +101,7 @@ export class SourcesService {
   async setEnabled(id: string, enabled: boolean): Promise<SourceSystem> {
     const source = await this.get(id);
     source.enabled = enabled;
+    this.audit(source, { change: enabled ? 'resume' : 'pause' });
     await this.em.flush();
     return source;
   }
@@ -143,6 +151,11 @@ export class SourcesService {
     if (!record) throw HubError.notFound('quarantined record');
     if (record.resolvedAt) throw HubError.badInput('input.id', 'already resolved');
     this.em.assign(record, { resolvedAt: new Date(), resolution, resolutionNote: note ?? undefined, resolvedBy });
+    recordAdminChange(this.em, this.actor, this.requestId, {
+      target: `quarantined_record:${record.id}`,
+      detail: { change: 'resolve', resolution },
+      municipalityId: (await this.get(record.sourceSystem.id)).municipality.id,
+    });
     await this.em.flush();
     return record;
   }

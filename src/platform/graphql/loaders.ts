@@ -6,16 +6,19 @@ export interface LoaderDefinition<K, V> {
   batch(em: EntityManager, keys: readonly K[]): Promise<V[]>;
 }
 
-/** One DataLoader per definition per request: every relation is fetched in one query per level. */
+/**
+ * One DataLoader per definition per request: every relation is fetched in one query per level.
+ * The EntityManager is asked for lazily, so child data loads through the request's tenant scope.
+ */
 export class LoaderRegistry {
   private readonly loaders = new Map<LoaderDefinition<unknown, unknown>, DataLoader<unknown, unknown>>();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly em: () => Promise<EntityManager>) {}
 
   get<K, V>(definition: LoaderDefinition<K, V>): DataLoader<K, V> {
     let loader = this.loaders.get(definition as LoaderDefinition<unknown, unknown>);
     if (!loader) {
-      loader = new DataLoader<K, V>((keys) => definition.batch(this.em, keys)) as DataLoader<unknown, unknown>;
+      loader = new DataLoader<K, V>(async (keys) => definition.batch(await this.em(), keys)) as DataLoader<unknown, unknown>;
       this.loaders.set(definition as LoaderDefinition<unknown, unknown>, loader);
     }
     return loader as DataLoader<K, V>;

@@ -1,0 +1,52 @@
+import { rawQuery } from '../platform/db/bulk';
+import type { LoaderDefinition } from '../platform/graphql/loaders';
+import type { ConsentFacts } from './access-decision';
+
+interface Row {
+  child_id: string;
+  consent_id: string;
+  status: ConsentFacts['status'];
+  valid_from: Date;
+  valid_to: Date | null;
+  effect: ConsentFacts['provisions'][number]['effect'];
+  recipient_role: ConsentFacts['provisions'][number]['recipientRole'];
+  recipient_partner_app_id: string | null;
+  categories: ConsentFacts['provisions'][number]['categories'];
+  purposes: string[];
+  period_start: Date | null;
+  period_end: Date | null;
+}
+
+/** Active consents with their provisions for a batch of children, in one query. */
+export const consentFactsByChild: LoaderDefinition<string, ConsentFacts[]> = {
+  async batch(em, childIds) {
+    const { rows } = await rawQuery<Row>(
+      em,
+      `select c.child_id, c.id as consent_id, c.status, c.valid_from, c.valid_to, p.effect, p.recipient_role,
+              p.recipient_partner_app_id, p.categories, p.purposes, p.period_start, p.period_end
+       from consent c join consent_provision p on p.consent_id = c.id
+       where c.status = 'active' and c.child_id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
+      [JSON.stringify(childIds)],
+    );
+    const byChild = new Map<string, Map<string, ConsentFacts>>();
+    for (const r of rows) {
+      const consents = byChild.get(r.child_id) ?? new Map<string, ConsentFacts>();
+      byChild.set(r.child_id, consents);
+      let c = consents.get(r.consent_id);
+      if (!c) {
+        c = { id: r.consent_id, status: r.status, validFrom: new Date(r.valid_from), validTo: r.valid_to ? new Date(r.valid_to) : null, provisions: [] };
+        consents.set(r.consent_id, c);
+      }
+      c.provisions.push({
+        effect: r.effect,
+        recipientRole: r.recipient_role,
+        recipientPartnerAppId: r.recipient_partner_app_id,
+        categories: r.categories,
+        purposes: r.purposes,
+        periodStart: r.period_start ? new Date(r.period_start) : null,
+        periodEnd: r.period_end ? new Date(r.period_end) : null,
+      });
+    }
+    return childIds.map((id) => [...(byChild.get(id)?.values() ?? [])]);
+  },
+};
