@@ -7,7 +7,7 @@ import { emitSchemaFile } from './platform/graphql/schema';
 import { DependencyUnavailableError } from './platform/errors';
 import { startHttpServer } from './platform/http/server';
 import { openRuntime, type Runtime } from './platform/runtime';
-import { seedCommand, seedDemoIfEmpty, startDemoCaseSystem } from './synthetic/demo';
+import { seedCommand, seedDemoIfEmpty, setUpDemoPartners, startDemoCaseSystem, type DemoCredentials } from './synthetic/demo';
 
 type Stoppable = { close(): Promise<void> };
 
@@ -59,12 +59,13 @@ async function run(command: string, args: string[], config: Config): Promise<voi
     case 'start': {
       const rt = await openRuntime(config, { createDatabase: true, migrate: true, name: 'start' });
       await seedDemoIfEmpty(rt);
+      const partners = await setUpDemoPartners(rt);
       const caseSystem = await startDemoCaseSystem(rt);
       const worker = await startWorker(rt);
       const scheduler = await startScheduler(rt);
       const http = await startHttpServer(rt);
       onShutdown(rt, [http, worker, scheduler, caseSystem]);
-      printWelcome(http.url, caseSystem.url);
+      printWelcome(http.url, caseSystem.url, partners);
       return;
     }
     case 'serve': {
@@ -93,15 +94,22 @@ async function run(command: string, args: string[], config: Config): Promise<voi
   }
 }
 
-function printWelcome(url: string, caseSystemUrl: string): void {
+function printWelcome(url: string, caseSystemUrl: string, partners: DemoCredentials[]): void {
+  const origin = new URL(url).origin;
+  const school = partners.find((p) => p.role === 'school')!;
+  const apps = partners.map((p) => `  ${p.name.padEnd(18)} role ${p.role.padEnd(7)} client_id ${p.clientId}  client_secret ${p.clientSecret}`).join('\n');
   console.log(`
-Skolebro is running: ${url}  (bound to loopback; no partner auth yet)
-Health: ${url.replace('/graphql', '/healthz')}   Ready: ${url.replace('/graphql', '/readyz')}
+Skolebro is running: ${url}
+Health: ${origin}/healthz   Ready: ${origin}/readyz   JWKS: ${origin}/.well-known/jwks.json
 Case-system simulator: ${caseSystemUrl}  (registered as a source of Hvidovre; first full sync queued)
 
+Demo partner apps of Hvidovre (secrets rotate at every start; synthetic data only):
+${apps}
+
 Try:
-  curl -s ${url} -H 'content-type: application/json' \\
-    -d '{"query":"{ children(first: 2) { edges { node { id firstName lastName municipality { name } placements { type placeName current } currentEnrollment { gradeLevel school { name } } attendanceSummaries(periodKind: SCHOOL_YEAR) { absencePercent unauthorisedPercent } grades { subject display } } } } }"}'
+  TOKEN=$(curl -s -u '${school.clientId}:${school.clientSecret}' -d grant_type=client_credentials ${origin}/oauth/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
+  curl -s ${url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"query":"{ children(first: 2) { edges { node { id firstName lastName placements { type placeName current } currentEnrollment { gradeLevel school { name } } attendanceSummaries(periodKind: SCHOOL_YEAR) { absencePercent unauthorisedPercent } grades { subject display } alerts { level periodStart } } } } }"}'
 `);
 }
 

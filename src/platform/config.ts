@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 
 // Development-only key so `npm start` works out of the box. Production refuses it.
@@ -27,12 +28,53 @@ const ConfigSchema = z
     SYNC_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
     SYNC_STALLED_CHECK_MS: z.coerce.number().int().min(500).default(30_000),
     DEMO_CHILDREN: z.coerce.number().int().min(0).default(300),
+    /** GraphQL requests per minute per partner app (per client IP without a valid token). */
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+    /** `iss` of the access tokens POST /oauth/token issues, and the issuer they are verified against. */
+    TOKEN_ISSUER: z.string().min(1).default('skolebro'),
+    /** `aud` of the access tokens (and of external OIDC tokens unless OIDC_AUDIENCE is set). */
+    TOKEN_AUDIENCE: z.string().min(1).default('skolebro-api'),
+    /** Lifetime of an access token; partner apps fetch a new one when it runs out. */
+    TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
+    /**
+     * PKCS#8 PEM private key (Ed25519 → EdDSA, or P-256 → ES256) signing the access tokens; `\n`
+     * escapes are accepted for one-line env files. Required in production; otherwise an ephemeral
+     * key is generated per process.
+     */
+    TOKEN_SIGNING_KEY: z
+      .string()
+      .transform((pem) => pem.replace(/\\n/g, '\n'))
+      .refine((pem) => signingKeyProblem(pem) === null, { error: 'must be a PKCS#8 PEM Ed25519 or P-256 (prime256v1) private key' })
+      .optional(),
+    /** Public keys (JSON JWK set or array of JWKs) of retired signing keys, still published and accepted during rotation. */
+    TOKEN_PREVIOUS_PUBLIC_KEYS: z
+      .string()
+      .refine((json) => previousKeysProblem(json) === null, { error: 'must be a JSON JWK set ({"keys":[…]}) or array of public EC/OKP JWKs' })
+      .optional(),
+    /** External OpenID Connect issuer whose access tokens are accepted too (exact `iss` value). */
+    OIDC_ISSUER: z.string().min(1).optional(),
+    /** JWKS URL of OIDC_ISSUER (fetched and cached; unknown `kid`s trigger a refetch). */
+    OIDC_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** `aud` required in external tokens; defaults to TOKEN_AUDIENCE. */
+    OIDC_AUDIENCE: z.string().min(1).optional(),
     /** Defaults: info, or silent under NODE_ENV=test. */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.CPR_HMAC_KEY) {
       ctx.addIssue({ code: 'custom', path: ['CPR_HMAC_KEY'], message: 'is required in production' });
+    }
+    if (env.NODE_ENV === 'production' && !env.TOKEN_SIGNING_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['TOKEN_SIGNING_KEY'], message: 'is required in production' });
+    }
+    if (Boolean(env.OIDC_ISSUER) !== Boolean(env.OIDC_JWKS_URL)) {
+      ctx.addIssue({ code: 'custom', path: [env.OIDC_ISSUER ? 'OIDC_JWKS_URL' : 'OIDC_ISSUER'], message: 'is required with the other OIDC_ setting' });
+    }
+    if (env.OIDC_ISSUER && env.OIDC_ISSUER === env.TOKEN_ISSUER) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'must differ from TOKEN_ISSUER' });
+    }
+    if (env.NODE_ENV === 'production' && env.OIDC_JWKS_URL && !env.OIDC_JWKS_URL.startsWith('https:')) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_JWKS_URL'], message: 'must be https in production' });
     }
   });
 
@@ -51,6 +93,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   return { ...parsed.data, CPR_HMAC_KEY: parsed.data.CPR_HMAC_KEY ?? DEV_CPR_HMAC_KEY };
+}
+
+/** Why a PEM cannot sign access tokens, or null when it can (Ed25519 or P-256 PKCS#8). */
+export function signingKeyProblem(pem: string): string | null {
+  try {
+    const key = createPrivateKey({ key: pem, format: 'pem' });
+    if (key.asymmetricKeyType === 'ed25519') return null;
+    if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return null;
+    return `unsupported key type ${key.asymmetricKeyType}`;
+  } catch {
+    return 'not a PEM private key';
+  }
+}
+
+/** Why TOKEN_PREVIOUS_PUBLIC_KEYS is unusable, or null. */
+export function previousKeysProblem(json: string): string | null {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    const keys: unknown = Array.isArray(parsed) ? parsed : (parsed as { keys?: unknown })?.keys;
+    if (!Array.isArray(keys)) return 'not a key set';
+    const ok = keys.every((k) => k && typeof k === 'object' && ['EC', 'OKP'].includes((k as { kty?: string }).kty ?? '') && !('d' in k));
+    return ok ? null : 'only public EC/OKP keys';
+  } catch {
+    return 'not JSON';
+  }
 }
 
 /** host:port/db of a connection URL, without credentials, for messages. */

@@ -5,6 +5,11 @@ import { Child } from '../children/child.entity';
 import { rawQuery } from '../platform/db/bulk';
 import { SyncMode } from '../sources/sync-run.entity';
 import type { Runtime } from '../platform/runtime';
+import { LOCAL_OPERATOR } from '../partners/actor';
+import { PartnerApp } from '../partners/partner-app.entity';
+import { PartnerAppsService } from '../partners/partner-apps.service';
+import { PartnerRole } from '../partners/partner-role';
+import { grantSyntheticConsents } from './consents';
 import { generatePopulation } from './generator';
 import { seedPopulation } from './seed';
 
@@ -53,4 +58,36 @@ export async function startDemoCaseSystem(rt: Runtime): Promise<{ url: string; c
       await sim.stop();
     },
   };
+}
+
+export const DEMO_PARTNERS = [
+  { name: 'Demo school app', role: PartnerRole.School, purposes: ['school_support'] },
+  { name: 'Demo admin app', role: PartnerRole.Admin, purposes: ['administration'] },
+] as const;
+
+export interface DemoCredentials {
+  name: string;
+  role: PartnerRole;
+  clientId: string;
+  clientSecret: string;
+}
+
+/**
+ * `npm start` registers a school app and an admin app for the demo municipality and gives the
+ * school role a synthetic legal basis for its demo children, so the example query shows data.
+ * Secrets are shown once, so a restart rotates them (demo only) to print working credentials.
+ */
+export async function setUpDemoPartners(rt: Runtime): Promise<DemoCredentials[]> {
+  const em = rt.orm.em.fork();
+  const service = new PartnerAppsService(em, LOCAL_OPERATOR);
+  const credentials: DemoCredentials[] = [];
+  for (const demo of DEMO_PARTNERS) {
+    const existing = await em.findOne(PartnerApp, { name: demo.name, municipality: { code: DEMO_CASE_SYSTEM.municipalityCode } });
+    const { app, clientSecret } = existing
+      ? await service.rotateSecret(existing.id)
+      : await service.register({ name: demo.name, municipalityCode: DEMO_CASE_SYSTEM.municipalityCode, role: demo.role, purposes: [...demo.purposes] });
+    credentials.push({ name: demo.name, role: demo.role, clientId: app.clientId, clientSecret });
+  }
+  await grantSyntheticConsents(em, { municipalityCode: DEMO_CASE_SYSTEM.municipalityCode, role: PartnerRole.School, purposes: ['school_support'] });
+  return credentials;
 }

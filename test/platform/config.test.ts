@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,10 +38,12 @@ describe('configuration', () => {
     }
   });
 
-  it('requires a real CPR HMAC key in production', () => {
+  it('requires a real CPR HMAC key and a token signing key in production', () => {
+    const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/CPR_HMAC_KEY is required in production/);
-    expect(() => loadConfig({ NODE_ENV: 'production', CPR_HMAC_KEY: 'short' })).toThrow(/CPR_HMAC_KEY must be at least 32/);
-    expect(loadConfig({ NODE_ENV: 'production', CPR_HMAC_KEY: 'k'.repeat(40) }).CPR_HMAC_KEY).toBe('k'.repeat(40));
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TOKEN_SIGNING_KEY is required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', CPR_HMAC_KEY: 'short', TOKEN_SIGNING_KEY: signingKey })).toThrow(/CPR_HMAC_KEY must be at least 32/);
+    expect(loadConfig({ NODE_ENV: 'production', CPR_HMAC_KEY: 'k'.repeat(40), TOKEN_SIGNING_KEY: signingKey }).CPR_HMAC_KEY).toBe('k'.repeat(40));
   });
 });
 

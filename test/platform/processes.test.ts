@@ -6,6 +6,7 @@ import { projectRoot } from '../../src/platform/paths';
 import { DEMO_CASE_SYSTEM } from '../../src/synthetic/demo';
 import { createRedis } from '../../src/platform/queue/redis';
 import { post } from '../support/graphql-client';
+import { fetchToken } from '../support/partners';
 import { createTestDatabase, testConfig } from '../support/test-runtime';
 
 const MAIN = join(projectRoot(), 'dist/src/main.js');
@@ -49,19 +50,39 @@ describe('process roles', () => {
     });
     try {
       const [, url] = await p.waitFor(/Skolebro is running: (http:\/\/127\.0\.0\.1:\d+\/graphql)/);
-      type Page = { children: { edges: { node: { placements: unknown[] } }[] } };
-      const children = async () =>
-        (await post<Page>(url, { query: '{ children(first: 100) { edges { node { id placements { type } } } } }' })).data!.children.edges;
-      expect((await children()).length).toBeGreaterThanOrEqual(12);
-      // The demo case-system simulator is registered and its first full sync lands its children
-      // (streams commit one after another: children first, then their placements).
-      const synced = (edges: Page['children']['edges']) =>
-        edges.length === 12 + DEMO_CASE_SYSTEM.children && edges.every((e) => e.node.placements.length > 0);
+      const credentials = (name: string) => {
+        const m = p.output().match(new RegExp(`${name}\\s+role \\w+\\s+client_id (\\S+)\\s+client_secret (\\S+)`));
+        if (!m) throw new Error(`no credentials for ${name} in output`);
+        return { clientId: m[1], clientSecret: m[2] };
+      };
+      const token = async (name: string) => {
+        const c = credentials(name);
+        return { authorization: `Bearer ${await fetchToken(url, c.clientId, c.clientSecret)}` };
+      };
+      const school = await token('Demo school app');
+      const admin = await token('Demo admin app');
+
+      // The demo school app has a synthetic legal basis for Hvidovre's demo children.
+      type Page = { children: { edges: { node: { id: string; placements: unknown[] | null } }[] } };
+      const page = await post<Page>(url, { query: '{ children(first: 100) { edges { node { id placements { type } } } } }' }, school);
+      expect(page.errors).toBeUndefined();
+      expect(page.data!.children.edges.length).toBeGreaterThan(0);
+      expect(page.data!.children.edges.every((e) => Array.isArray(e.node.placements))).toBe(true);
+      expect((await post(url, { query: '{ children(first: 1) { edges { node { id } } } }' })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+
+      // The demo case-system simulator is registered and its first full sync completes.
+      type Runs = { sourceSystems: { id: string }[] };
+      const sources = await post<Runs>(url, { query: '{ sourceSystems(municipalityCode: "167") { id } }' }, admin);
+      const sourceId = sources.data!.sourceSystems[0].id;
+      type RunPage = { syncRuns: { edges: { node: { stream: string; status: string; inserted: number } }[] } };
+      const runs = async () =>
+        (await post<RunPage>(url, { query: `{ syncRuns(sourceId: "${sourceId}", first: 20) { edges { node { stream status inserted } } } }` }, admin)).data!.syncRuns.edges.map((e) => e.node);
       const deadline = Date.now() + 30_000;
-      while (!synced(await children()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      const all = await children();
-      expect(all).toHaveLength(12 + DEMO_CASE_SYSTEM.children);
-      expect(all.every((e) => e.node.placements.length > 0)).toBe(true);
+      while (!((await runs()).filter((r) => r.status === 'SUCCEEDED').length >= 5) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      const done = await runs();
+      expect(done.every((r) => r.status === 'SUCCEEDED')).toBe(true);
+      expect(done.find((r) => r.stream === 'children')!.inserted).toBe(DEMO_CASE_SYSTEM.children);
+      expect(done.find((r) => r.stream === 'placements')!.inserted).toBeGreaterThan(0);
 
       p.child.kill('SIGTERM');
       const code = await p.exited;

@@ -21,6 +21,7 @@ import { startHttpServer, type HttpServer } from '../../src/platform/http/server
 import { generatePopulation } from '../../src/synthetic/generator';
 import { MUNICIPALITY, registerSource, startSimulator } from '../support/case-source';
 import { execute, post } from '../support/graphql-client';
+import { fetchToken, registerPartner } from '../support/partners';
 import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
 
 const SIM_CHILDREN = 30;
@@ -40,6 +41,7 @@ describe('admin API for connectors', () => {
   let sim: CaseSystemSimulator;
   let simUrl: string;
   let maintenance: Queue;
+  const auth: Record<string, string> = {};
 
   const schedulers = async () =>
     Object.fromEntries((await maintenance.getJobSchedulers(0, -1)).filter((s) => s.key.startsWith('sync:')).map((s) => [s.key, s.pattern]));
@@ -50,6 +52,8 @@ describe('admin API for connectors', () => {
     // The municipality exists once a source was registered for it.
     await registerSource(rt, sim, simUrl);
     http = await startHttpServer(rt);
+    const admin = await registerPartner(rt, { municipalityCode: MUNICIPALITY.code, municipalityName: MUNICIPALITY.name, role: 'admin', purposes: ['administration'] });
+    auth.authorization = `Bearer ${await fetchToken(http.url, admin.clientId, admin.clientSecret)}`;
     maintenance = createMaintenanceQueue(rt.redis, rt.config.QUEUE_PREFIX);
   });
 
@@ -74,28 +78,28 @@ describe('admin API for connectors', () => {
   });
 
   it('creates a source and schedules it at once; edits and pauses change the schedule without a restart', async () => {
-    const created = await execute(http.url, UpsertSourceSystemDocument, { input: input() });
+    const created = await execute(http.url, UpsertSourceSystemDocument, { input: input() }, auth);
     expect(created.errors).toBeUndefined();
     const source = created.data!.upsertSourceSystem;
     expect(source).toMatchObject({ kind: 'CASE_SYSTEM', enabled: true, schedule: '*/15 * * * *', config: { pageSize: 10 } });
     expect(await schedulers()).toMatchObject({ [`sync:${source.id}:incremental`]: '*/15 * * * *', [`sync:${source.id}:full`]: '0 3 * * 0' });
 
-    const edited = await execute(http.url, UpsertSourceSystemDocument, { input: input({ id: source.id, schedule: '5 * * * *', fullResyncSchedule: null }) });
+    const edited = await execute(http.url, UpsertSourceSystemDocument, { input: input({ id: source.id, schedule: '5 * * * *', fullResyncSchedule: null }) }, auth);
     expect(edited.errors).toBeUndefined();
     const afterEdit = await schedulers();
     expect(afterEdit[`sync:${source.id}:incremental`]).toBe('5 * * * *');
     expect(afterEdit[`sync:${source.id}:full`]).toBeUndefined();
 
-    const paused = await execute(http.url, PauseSourceSystemDocument, { id: source.id });
+    const paused = await execute(http.url, PauseSourceSystemDocument, { id: source.id }, auth);
     expect(paused.data!.pauseSourceSystem.enabled).toBe(false);
     expect(Object.keys(await schedulers()).filter((k) => k.includes(source.id))).toEqual([]);
-    const refused = await execute(http.url, TriggerSyncDocument, { sourceId: source.id, mode: 'FULL' });
+    const refused = await execute(http.url, TriggerSyncDocument, { sourceId: source.id, mode: 'FULL' }, auth);
     expect(refused.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
 
-    await execute(http.url, ResumeSourceSystemDocument, { id: source.id });
+    await execute(http.url, ResumeSourceSystemDocument, { id: source.id }, auth);
     expect((await schedulers())[`sync:${source.id}:incremental`]).toBe('5 * * * *');
 
-    const listed = await execute(http.url, SourceSystemsDocument, { municipalityCode: MUNICIPALITY.code });
+    const listed = await execute(http.url, SourceSystemsDocument, { municipalityCode: MUNICIPALITY.code }, auth);
     expect(listed.data!.sourceSystems.map((s) => s.name)).toContain('DUBU export');
   });
 
@@ -103,23 +107,23 @@ describe('admin API for connectors', () => {
     const before = (await rawQuery<{ n: string }>(rt.orm.em.fork(), 'select count(*) as n from source_system', [])).rows[0].n;
     const bad = await execute(http.url, UpsertSourceSystemDocument, {
       input: input({ name: 'Broken', schedule: 'every night', fullResyncSchedule: '61 * * * *', config: { pageSize: 0, password: 'x' } }),
-    });
+    }, auth);
     expect(bad.data).toBeNull();
     const err = bad.errors![0] as { extensions?: { code?: string; fields?: { path: string }[] } };
     expect(err.extensions?.code).toBe('BAD_USER_INPUT');
     expect(err.extensions?.fields?.map((f) => f.path).sort()).toEqual(['input.config', 'input.fullResyncSchedule', 'input.schedule']);
     expect(JSON.stringify(bad.errors)).not.toContain('"x"');
 
-    const validation = await execute(http.url, UpsertSourceSystemDocument, { input: input({ name: '', municipalityCode: '12', credentialRef: 'no spaces' }) });
+    const validation = await execute(http.url, UpsertSourceSystemDocument, { input: input({ name: '', municipalityCode: '12', credentialRef: 'no spaces' }) }, auth);
     const fields = (validation.errors![0].extensions as { fields?: { path: string }[] }).fields!.map((f) => f.path).sort();
     expect(validation.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(fields).toEqual(['input.credentialRef', 'input.municipalityCode', 'input.name']);
 
-    const unknownMunicipality = await execute(http.url, UpsertSourceSystemDocument, { input: input({ name: 'Elsewhere', municipalityCode: '999' }) });
+    const unknownMunicipality = await execute(http.url, UpsertSourceSystemDocument, { input: input({ name: 'Elsewhere', municipalityCode: '999' }) }, auth);
     expect(unknownMunicipality.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
-    const badId = await execute(http.url, PauseSourceSystemDocument, { id: 'not-an-id' });
+    const badId = await execute(http.url, PauseSourceSystemDocument, { id: 'not-an-id' }, auth);
     expect(badId.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
-    const unknown = await execute(http.url, PauseSourceSystemDocument, { id: '00000000-0000-4000-8000-000000000000' });
+    const unknown = await execute(http.url, PauseSourceSystemDocument, { id: '00000000-0000-4000-8000-000000000000' }, auth);
     expect(unknown.errors![0].extensions?.code).toBe('NOT_FOUND');
 
     const after = (await rawQuery<{ n: string }>(rt.orm.em.fork(), 'select count(*) as n from source_system', [])).rows[0].n;
@@ -140,8 +144,8 @@ describe('admin API for connectors', () => {
       const { sourceId, secretEnv } = await registerSource(rt, sim, simUrl, { pageSize: 7 });
       expect(Object.keys(secretEnv)).toHaveLength(1);
 
-      const first = await execute(http.url, TriggerSyncDocument, { sourceId, mode: 'FULL' });
-      const second = await execute(http.url, TriggerSyncDocument, { sourceId, mode: 'INCREMENTAL' });
+      const first = await execute(http.url, TriggerSyncDocument, { sourceId, mode: 'FULL' }, auth);
+      const second = await execute(http.url, TriggerSyncDocument, { sourceId, mode: 'INCREMENTAL' }, auth);
       expect(first.data!.triggerSync.alreadyQueued).toBe(false);
       // Still queued or running: no second run, the same job is returned.
       if (second.data!.triggerSync.alreadyQueued) expect(second.data!.triggerSync.jobId).toBe(first.data!.triggerSync.jobId);
@@ -164,7 +168,7 @@ describe('admin API for connectors', () => {
       const started: string[] = [];
       let after: string | null = null;
       for (;;) {
-        const page: Awaited<ReturnType<typeof execute<SyncRunsQuery, SyncRunsQueryVariables>>> = await execute(http.url, SyncRunsDocument, { sourceId, first: 1, after });
+        const page: Awaited<ReturnType<typeof execute<SyncRunsQuery, SyncRunsQueryVariables>>> = await execute(http.url, SyncRunsDocument, { sourceId, first: 1, after }, auth);
         expect(page.errors).toBeUndefined();
         for (const e of page.data!.syncRuns.edges) (seen.push(e.node.id), started.push(e.node.startedAt));
         if (!page.data!.syncRuns.pageInfo.hasNextPage) break;
@@ -175,14 +179,14 @@ describe('admin API for connectors', () => {
       expect(seen).toHaveLength(runRows.length);
       expect([...started].sort().reverse()).toEqual(started);
 
-      const runs = (await execute(http.url, SyncRunsDocument, { sourceId, first: 50 })).data!.syncRuns.edges.map((e) => e.node);
+      const runs = (await execute(http.url, SyncRunsDocument, { sourceId, first: 50 }, auth)).data!.syncRuns.edges.map((e) => e.node);
       expect(runs.every((r) => r.status === 'SUCCEEDED')).toBe(true);
       const fullRuns = runs.filter((r) => r.jobId === first.data!.triggerSync.jobId);
       expect(fullRuns.map((r) => r.mode)).toEqual(Array(streams).fill('FULL'));
       const quarantinedCount = fullRuns.reduce((n, r) => n + r.quarantined, 0);
       expect(quarantinedCount).toBeGreaterThan(0);
 
-      const open = await execute(http.url, QuarantinedRecordsDocument, { sourceId, first: 100 });
+      const open = await execute(http.url, QuarantinedRecordsDocument, { sourceId, first: 100 }, auth);
       const entries = open.data!.quarantinedRecords.edges.map((e) => e.node);
       expect(entries).toHaveLength(quarantinedCount);
       expect(entries.every((q) => q.reason.length > 0 && q.resolvedAt === null)).toBe(true);
@@ -195,25 +199,25 @@ describe('admin API for connectors', () => {
       expect(entries.filter((q) => q.stream === 'children').every((q) => (q.redactedPayload as { cpr?: string }).cpr === '[redacted]')).toBe(true);
 
       const target = entries[0];
-      const resolved = await execute(http.url, ResolveQuarantinedRecordDocument, { input: { id: target.id, resolution: 'IGNORED', note: 'test record' } });
+      const resolved = await execute(http.url, ResolveQuarantinedRecordDocument, { input: { id: target.id, resolution: 'IGNORED', note: 'test record' } }, auth);
       expect(resolved.data!.resolveQuarantinedRecord).toMatchObject({ id: target.id, resolution: 'ignored' });
-      const again = await execute(http.url, ResolveQuarantinedRecordDocument, { input: { id: target.id, resolution: 'IGNORED' } });
+      const again = await execute(http.url, ResolveQuarantinedRecordDocument, { input: { id: target.id, resolution: 'IGNORED' } }, auth);
       expect(again.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
 
-      const stillOpen = await execute(http.url, QuarantinedRecordsDocument, { sourceId, first: 100 });
+      const stillOpen = await execute(http.url, QuarantinedRecordsDocument, { sourceId, first: 100 }, auth);
       expect(stillOpen.data!.quarantinedRecords.edges.map((e) => e.node.id)).not.toContain(target.id);
-      const all = await execute(http.url, QuarantinedRecordsDocument, { sourceId, open: false, first: 100 });
+      const all = await execute(http.url, QuarantinedRecordsDocument, { sourceId, open: false, first: 100 }, auth);
       expect(all.data!.quarantinedRecords.edges.map((e) => e.node.id)).toContain(target.id);
       sim.faults.malformedRate = 0;
     });
   });
 
   it('answers a malformed cursor and an oversized page with BAD_USER_INPUT', async () => {
-    const { data } = await execute(http.url, SourceSystemsDocument, {});
+    const { data } = await execute(http.url, SourceSystemsDocument, {}, auth);
     const sourceId = data!.sourceSystems[0].id;
-    const badCursor = await execute(http.url, SyncRunsDocument, { sourceId, first: 5, after: 'bm9wZQ' });
+    const badCursor = await execute(http.url, SyncRunsDocument, { sourceId, first: 5, after: 'bm9wZQ' }, auth);
     expect(badCursor.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
-    const tooMany = await post(http.url, { query: `{ quarantinedRecords(first: 1000) { edges { node { id } } } }` });
+    const tooMany = await post(http.url, { query: `{ quarantinedRecords(first: 1000) { edges { node { id } } } }` }, auth);
     expect(tooMany.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -4,8 +4,12 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import { createJobControl } from '../../../jobs/job-control';
-import { LOCAL_OPERATOR } from '../../partners/actor';
+import { auditPlugin } from '../../audit/audit.plugin';
+import { PURPOSE_HEADER } from '../../partners/authenticate';
+import { createPartnerAuth } from '../../partners/partner-auth';
+import { armor, QUERY_LIMITS } from '../graphql/armor';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { formatError } from '../graphql/format-error';
 import { buildHubSchema } from '../graphql/schema';
@@ -30,15 +34,23 @@ export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
     genReqId: () => randomUUID(),
   });
 
+  const auth = await createPartnerAuth(rt);
+  const limits = armor(production);
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildHubSchema(),
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
+    // One operation per HTTP request: a batch would multiply every per-request limit.
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     formatError: formatError(rt.logger),
     // main.ts owns shutdown for every role; Apollo's own handler would re-send the signal.
     stopOnTerminationSignals: false,
     plugins: [
+      ...limits.plugins,
+      auditPlugin(rt.orm.em, rt.logger),
       fastifyApolloDrainPlugin(app),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
@@ -46,13 +58,40 @@ export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
   await apollo.start();
   const jobs = createJobControl(rt);
 
+  // Per partner app (per client IP before a valid token), shared by every API instance via Redis.
+  await app.register(rateLimit, {
+    global: false,
+    redis: rt.redis,
+    nameSpace: `${rt.config.QUEUE_PREFIX}:rate:`,
+    max: rt.config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    keyGenerator: async (request) => {
+      const match = /^Bearer +(\S+)$/i.exec(String(request.headers.authorization ?? ''));
+      if (match) {
+        const verified = await auth.tokens.verify(match[1]).catch(() => null);
+        if (verified) return `client:${verified.clientId}`;
+      }
+      return `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      errors: [{ message: `rate limit of ${context.max} requests per minute exceeded`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Math.ceil(context.ttl / 1000) } }],
+    }),
+  });
+  await auth.registerRoutes(app);
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const result = await readiness(rt);
     return reply.code(result.ready ? 200 : 503).send(result);
   });
-  await app.register(fastifyApollo(apollo), {
-    context: async (request) => createContext(rt.orm.em, String(request.id), LOCAL_OPERATOR, jobs),
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', scope.rateLimit());
+    await scope.register(fastifyApollo(apollo), {
+      // UNAUTHENTICATED / FORBIDDEN thrown here become 401 / 403 responses with that code.
+      context: async (request) =>
+        createContext(rt.orm.em, String(request.id), await auth.authenticate({ authorization: request.headers.authorization, purpose: request.headers[PURPOSE_HEADER] }), jobs),
+    });
   });
 
   const address = await app.listen({ host: rt.config.HOST, port: rt.config.PORT });
