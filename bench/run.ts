@@ -8,10 +8,11 @@ import { generatePopulation } from '../src/synthetic/generator';
 import { seedPopulation } from '../src/synthetic/seed';
 import { benchChildView } from './child-view.bench';
 import { line, timed } from './stats';
-import { benchSync } from './sync.bench';
+import { BENCH_SECRETS, benchSync } from './sync.bench';
 
-// `npm run bench` — figures for the foundation: seeding, the summary job and child-view latency.
-// Runs on its own database (dropped afterwards), never on the demo data.
+// `npm run bench` — figures for the foundation: seeding, the summary job and child-view latency,
+// then the case-system sync against a raw COPY (sync.bench.ts). BENCH_ONLY=foundation|sync runs
+// one part. Runs on its own databases (dropped afterwards), never on the demo data.
 const CHILDREN = Number(process.env.BENCH_CHILDREN ?? 5000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -34,17 +35,25 @@ async function admin(sql: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (ONLY && ONLY !== 'foundation' && ONLY !== 'sync') throw new Error(`BENCH_ONLY must be foundation or sync, not ${ONLY}`);
-  if (ONLY !== 'sync') await benchFoundation();
+  // A failing part does not hide the other's figures; the run still fails at the end.
+  let failed = false;
+  if (ONLY !== 'sync') {
+    await benchFoundation().catch((err) => {
+      console.error('foundation benchmarks failed:', err);
+      failed = true;
+    });
+  }
   if (ONLY !== 'foundation') {
     if (ONLY === 'sync') console.log(`Skolebro benchmarks — node ${process.version}, ${new Date().toISOString()}`);
     await benchSync({ adminUrl: ADMIN_URL, children: SYNC_CHILDREN, pageSize: SYNC_PAGE_SIZE });
   }
+  if (failed) process.exitCode = 1;
 }
 
 async function benchFoundation(): Promise<void> {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${DB}`;
-  const config = loadConfig({ ...process.env, NODE_ENV: 'production', CPR_HMAC_KEY: 'bench-only-cpr-hmac-key-0123456789abcdef', DATABASE_URL: url.toString(), PORT: '0', QUEUE_PREFIX: `skolebro-bench-${process.pid}`, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ ...process.env, NODE_ENV: 'production', ...BENCH_SECRETS, DATABASE_URL: url.toString(), PORT: '0', QUEUE_PREFIX: `skolebro-bench-${process.pid}`, LOG_LEVEL: 'silent' });
   const rt = await openRuntime(config, { createDatabase: true, migrate: true, name: 'bench' });
   try {
     console.log(`Skolebro benchmarks — ${CHILDREN} children, node ${process.version}, ${new Date().toISOString()}`);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { QueueEvents } from 'bullmq';
 import { Client } from 'pg';
 import { CaseSystemSimulator } from '../connectors/case-system/simulator';
 import { secretEnvName } from '../connectors/secrets';
-import { createSyncQueue, enqueueSync, SYNC_QUEUE } from '../jobs/queues';
+import { createMaintenanceQueue, createSyncQueue, enqueueSync, SYNC_QUEUE } from '../jobs/queues';
 import { loadConfig, type Config } from '../src/platform/config';
 import { rawQuery } from '../src/platform/db/bulk';
 import { projectRoot } from '../src/platform/paths';
@@ -25,7 +25,14 @@ import { line } from './stats';
 
 const MAIN = join(projectRoot(), 'dist/src/main.js');
 const MUNICIPALITY = { code: '167', name: 'Hvidovre' };
-const CPR_HMAC_KEY = 'bench-only-cpr-hmac-key-0123456789abcdef';
+/**
+ * Secrets production config insists on, made up per bench run (a signing key the config does
+ * not know about is ignored by it).
+ */
+export const BENCH_SECRETS = {
+  CPR_HMAC_KEY: 'bench-only-cpr-hmac-key-0123456789abcdef',
+  TOKEN_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+};
 /** What a case-system sync fills, in an order that satisfies the foreign keys. */
 const TABLES = ['child', 'identity_link', 'custody_holder', 'placement', 'case_contact'] as const;
 const MB = 1024 * 1024;
@@ -49,11 +56,11 @@ interface SyncOutcome {
   hwmBytes: number;
 }
 
-async function admin(adminUrl: string, sql: string): Promise<void> {
+async function admin<R extends object = Record<string, unknown>>(adminUrl: string, sql: string): Promise<R[]> {
   const c = new Client({ connectionString: adminUrl });
   await c.connect();
   try {
-    await c.query(sql);
+    return (await c.query<R>(sql)).rows;
   } finally {
     await c.end();
   }
@@ -91,14 +98,14 @@ async function stopWorker(worker: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function withDatabase<T>(adminUrl: string, label: string, fn: (rt: Runtime, dbName: string) => Promise<T>): Promise<T> {
+async function withDatabase<T>(adminUrl: string, label: string, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const name = `skolebro_bench_sync_${label}_${process.pid}`;
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const config: Config = loadConfig({
     ...process.env,
     NODE_ENV: 'production',
-    CPR_HMAC_KEY,
+    ...BENCH_SECRETS,
     DATABASE_URL: url.toString(),
     PORT: '0',
     QUEUE_PREFIX: `skolebro-bench-sync-${label}-${process.pid}-${randomBytes(3).toString('hex')}`,
@@ -106,7 +113,7 @@ async function withDatabase<T>(adminUrl: string, label: string, fn: (rt: Runtime
   });
   const rt = await openRuntime(config, { createDatabase: true, migrate: true, name: 'bench-sync' });
   try {
-    return await fn(rt, name);
+    return await fn(rt);
   } finally {
     await rt.close();
     await admin(adminUrl, `drop database if exists "${name}" with (force)`);
@@ -119,7 +126,9 @@ async function syncOnce(rt: Runtime, children: number, opts: SyncBenchOptions): 
   const sim = CaseSystemSimulator.fromPopulation(population, MUNICIPALITY.code);
   const baseUrl = await sim.start();
   const queue = createSyncQueue(rt.redis, rt.config.QUEUE_PREFIX);
-  const events = new QueueEvents(SYNC_QUEUE, { connection: createRedis(rt.config.REDIS_URL, 'worker'), prefix: rt.config.QUEUE_PREFIX });
+  // BullMQ does not close a connection it was handed; this one is closed below.
+  const eventsRedis = createRedis(rt.config.REDIS_URL, 'worker');
+  const events = new QueueEvents(SYNC_QUEUE, { connection: eventsRedis, prefix: rt.config.QUEUE_PREFIX });
   let worker: ChildProcess | undefined;
   try {
     const em = rt.orm.em.fork();
@@ -143,7 +152,7 @@ async function syncOnce(rt: Runtime, children: number, opts: SyncBenchOptions): 
         DATABASE_URL: rt.config.DATABASE_URL,
         REDIS_URL: rt.config.REDIS_URL,
         QUEUE_PREFIX: rt.config.QUEUE_PREFIX,
-        CPR_HMAC_KEY: rt.config.CPR_HMAC_KEY,
+        ...BENCH_SECRETS,
         LOG_LEVEL: 'warn',
         [secretEnvName(credentialRef)]: JSON.stringify({ type: 'oauth2', clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret }),
       },
@@ -210,17 +219,25 @@ async function syncOnce(rt: Runtime, children: number, opts: SyncBenchOptions): 
     if (worker) await stopWorker(worker);
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
+    // The worker also consumes the maintenance queue, which leaves its meta key behind.
+    const maintenance = createMaintenanceQueue(rt.redis, rt.config.QUEUE_PREFIX);
+    await maintenance.obliterate({ force: true }).catch(() => undefined);
+    await maintenance.close();
     await events.close();
+    await eventsRedis.quit().catch(() => eventsRedis.disconnect());
     await sim.stop();
   }
 }
 
-function psql(url: string, args: string[]): Promise<void> {
+/** Runs psql on `url` with the given arguments; resolves with its standard output. */
+function psql(url: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const p = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const err = tail(p.stderr);
     p.once('error', reject);
-    p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql exited ${code}: ${err()}`))));
+    p.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`psql exited ${code}: ${err()}`))));
   });
 }
 
@@ -229,7 +246,7 @@ function psql(url: string, args: string[]): Promise<void> {
  * loaded back with COPY FROM STDIN (psql's \copy) in one transaction, indexes and FKs in place.
  * Only the load is timed (one psql process for all tables, its start-up included).
  */
-async function copyBaseline(rt: Runtime, landed: SyncOutcome['landed']): Promise<{ rows: number; seconds: number }> {
+async function copyBaseline(rt: Runtime, landed: SyncOutcome['landed']): Promise<{ rows: number; seconds: number; perTable: string }> {
   const url = rt.config.DATABASE_URL;
   const dir = await mkdtemp(join(tmpdir(), 'skolebro-bench-copy-'));
   try {
@@ -238,15 +255,18 @@ async function copyBaseline(rt: Runtime, landed: SyncOutcome['landed']): Promise
     await psql(url, TABLES.flatMap((t) => ['-c', `\\copy ${t} to '${file(t)}' with (format csv)`]));
     await psql(url, ['-c', `truncate ${TABLES.join(', ')} cascade`]);
     const start = process.hrtime.bigint();
-    await psql(url, ['-1', ...TABLES.flatMap((t) => ['-c', `\\copy ${t} from '${file(t)}' with (format csv)`])]);
+    const out = await psql(url, ['-1', '-c', '\\timing on', ...TABLES.flatMap((t) => ['-c', `\\copy ${t} from '${file(t)}' with (format csv)`])]);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    // psql's \timing: one "Time: … ms" per \copy, in order.
+    const times = [...out.matchAll(/^Time: ([\d.]+) ms/gm)].map((m) => Number(m[1]) / 1000);
+    const perTable = TABLES.map((t, i) => `${t} ${times[i]?.toFixed(2) ?? '?'} s`).join(', ');
     let rows = 0;
     for (const t of TABLES) {
       const n = Number((await rawQuery<{ n: string }>(rt.orm.em.fork(), `select count(*) as n from ${t}`, [])).rows[0].n);
       if (n !== landed[t]) throw new Error(`COPY loaded ${n} rows into ${t}, the sync landed ${landed[t]}`);
       rows += n;
     }
-    return { rows, seconds };
+    return { rows, seconds, perTable };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -254,6 +274,9 @@ async function copyBaseline(rt: Runtime, landed: SyncOutcome['landed']): Promise
 
 export async function benchSync(opts: SyncBenchOptions): Promise<void> {
   const small = Math.max(1, Math.round(opts.children / 4));
+  // Plans of the sync's statements depend on table statistics; say whether autovacuum keeps them.
+  const [server] = await admin<{ version: string; autovacuum: string }>(opts.adminUrl, `select current_setting('server_version') as version, current_setting('autovacuum') as autovacuum`);
+  line('sync: PostgreSQL', `${server.version}, autovacuum ${server.autovacuum}`);
   const outcomes: SyncOutcome[] = [];
   for (const children of [small, opts.children]) {
     const label = children === opts.children ? 'large' : 'small';
@@ -270,7 +293,8 @@ export async function benchSync(opts: SyncBenchOptions): Promise<void> {
         const copy = await copyBaseline(rt, o.landed);
         const syncRate = landedRows / o.seconds;
         const copyRate = copy.rows / copy.seconds;
-        line(`raw COPY of the same ${copy.rows} rows`, `${copy.seconds.toFixed(2)} s, ${copyRate.toFixed(0)} rows/s`);
+        line(`raw COPY of the same ${copy.rows} rows`, `${copy.seconds.toFixed(2)} s, ${copyRate.toFixed(0)} rows/s (one transaction, indexes and FKs in place)`);
+        line(`  COPY per table`, copy.perTable);
         line(`  sync / COPY (same rows, same tables)`, `${(syncRate / copyRate).toFixed(3)} (COPY ${(copyRate / syncRate).toFixed(1)}× faster)`);
       }
       return o;

@@ -30,10 +30,10 @@ export async function resolveFixed(em: EntityManager, sourceId: string, stream: 
   if (!externalIds.length) return;
   await rawQuery(
     em,
-    `update quarantined_record set resolved_at = now(), resolution = 'fixed at source'
-     where source_system_id = ? and stream = ? and resolved_at is null
-       and external_id in (select jsonb_array_elements_text(?::jsonb))`,
-    [sourceId, stream, JSON.stringify(externalIds)],
+    `update quarantined_record q set resolved_at = now(), resolution = 'fixed at source'
+     from jsonb_array_elements_text(?::jsonb) as x(e)
+     where q.source_system_id = ? and q.stream = ? and q.resolved_at is null and q.external_id = x.e`,
+    [JSON.stringify(externalIds), sourceId, stream],
   );
 }
 

@@ -125,10 +125,12 @@ export class CanonicalWriter {
   private async linkedChildren(externalIds: string[]): Promise<Map<string, string>> {
     const { rows } = await rawQuery<{ external_id: string; child_id: string }>(
       this.em,
-      `select external_id, child_id from identity_link
-       where source_system_id = ? and status = 'linked' and child_id is not null
-         and external_id in (select jsonb_array_elements_text(?::jsonb))`,
-      [this.source.id, JSON.stringify([...new Set(externalIds)])],
+      // Driven from the page's ids: an index probe each, whatever the table's statistics say
+      // (a first full sync runs before autovacuum has analysed anything).
+      `select il.external_id, il.child_id from jsonb_array_elements_text(?::jsonb) as x(e)
+       join identity_link il on il.source_system_id = ? and il.external_id = x.e
+       where il.status = 'linked' and il.child_id is not null`,
+      [JSON.stringify([...new Set(externalIds)]), this.source.id],
     );
     return new Map(rows.map((r) => [r.external_id, r.child_id]));
   }
@@ -139,15 +141,15 @@ export class CanonicalWriter {
     if (target !== 'child') {
       const { rowCount } = await rawQuery(
         this.em,
-        `delete from ${CHILD_OWNED[target].table} where source_system_id = ? and external_id in (select jsonb_array_elements_text(?::jsonb))`,
-        [this.source.id, ids],
+        `delete from ${CHILD_OWNED[target].table} t using jsonb_array_elements_text(?::jsonb) as x(e) where t.source_system_id = ? and t.external_id = x.e`,
+        [ids, this.source.id],
       );
       return rowCount;
     }
     const { rows } = await rawQuery<{ child_id: string }>(
       this.em,
-      `delete from identity_link where source_system_id = ? and external_id in (select jsonb_array_elements_text(?::jsonb)) returning child_id`,
-      [this.source.id, ids],
+      `delete from identity_link t using jsonb_array_elements_text(?::jsonb) as x(e) where t.source_system_id = ? and t.external_id = x.e returning t.child_id`,
+      [ids, this.source.id],
     );
     await this.deleteUnlinkedChildren(rows.map((r) => r.child_id));
     return rows.length;
@@ -155,7 +157,8 @@ export class CanonicalWriter {
 
   /** Full resync: deletes this source's rows of a target that the pass did not see. */
   async sweep(target: CanonicalTarget, jobId: string): Promise<number> {
-    const unseen = `not exists (select 1 from sync_seen s where s.job_id = ? and s.target = ? and s.external_id = t.external_id)`;
+    // A hashed NOT IN (sync_seen.external_id is never null): one pass, no per-row probing.
+    const unseen = `t.external_id not in (select s.external_id from sync_seen s where s.job_id = ? and s.target = ?)`;
     if (target !== 'child') {
       const { rowCount } = await rawQuery(this.em, `delete from ${CHILD_OWNED[target].table} t where t.source_system_id = ? and ${unseen}`, [this.source.id, jobId, target]);
       return rowCount;
@@ -174,8 +177,8 @@ export class CanonicalWriter {
     if (!ids.length) return;
     await rawQuery(
       this.em,
-      `delete from child c where c.id in (select jsonb_array_elements_text(?::jsonb)::uuid)
-         and not exists (select 1 from identity_link il where il.child_id = c.id)`,
+      `delete from child c using jsonb_array_elements_text(?::jsonb) as x(e)
+       where c.id = x.e::uuid and not exists (select 1 from identity_link il where il.child_id = c.id)`,
       [JSON.stringify(ids)],
     );
   }
