@@ -7,6 +7,10 @@ import { openRuntime } from '../src/platform/runtime';
 import { generatePopulation } from '../src/synthetic/generator';
 import { seedPopulation } from '../src/synthetic/seed';
 import { benchChildView } from './child-view.bench';
+import { LOCAL_OPERATOR, type Actor } from '../src/partners/actor';
+import { PartnerAppsService } from '../src/partners/partner-apps.service';
+import { PartnerRole } from '../src/partners/partner-role';
+import { grantSyntheticConsents } from '../src/synthetic/consents';
 import { line, timed } from './stats';
 import { BENCH_SECRETS, benchSync } from './sync.bench';
 
@@ -22,6 +26,18 @@ const SYNC_PAGE_SIZE = Number(process.env.BENCH_SYNC_PAGE_SIZE ?? 500);
 /** `foundation` or `sync` runs only that part; unset runs everything. */
 const ONLY = process.env.BENCH_ONLY;
 const DB = `skolebro_bench_${process.pid}`;
+
+/** A partner token from POST /oauth/token, as a partner app gets it. */
+async function fetchToken(graphqlUrl: string, clientId: string, clientSecret: string): Promise<string> {
+  const res = await fetch(new URL('/oauth/token', graphqlUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token: ${res.status}`);
+  return body.access_token;
+}
 
 async function admin(sql: string): Promise<void> {
   const c = new Client({ connectionString: ADMIN_URL });
@@ -53,7 +69,7 @@ async function main(): Promise<void> {
 async function benchFoundation(): Promise<void> {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${DB}`;
-  const config = loadConfig({ ...process.env, NODE_ENV: 'production', ...BENCH_SECRETS, DATABASE_URL: url.toString(), PORT: '0', QUEUE_PREFIX: `skolebro-bench-${process.pid}`, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ ...process.env, NODE_ENV: 'production', ...BENCH_SECRETS, DATABASE_URL: url.toString(), PORT: '0', QUEUE_PREFIX: `skolebro-bench-${process.pid}`, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000' });
   const rt = await openRuntime(config, { createDatabase: true, migrate: true, name: 'bench' });
   try {
     console.log(`Skolebro benchmarks — ${CHILDREN} children, node ${process.version}, ${new Date().toISOString()}`);
@@ -70,12 +86,46 @@ async function benchFoundation(): Promise<void> {
     });
     line(`summary job, all municipalities (${CHILDREN} children)`, `${(runs.ms / 1000).toFixed(2)} s, ${runs.value} summary rows, ${((seeded.attendanceDays / runs.ms) * 1000).toFixed(0)} days/s`);
 
-    const rows = await rt.orm.em.getConnection().execute<{ id: string }[]>('select id from child order by id');
-    const http = await startHttpServer(rt);
+    // One school app per municipality with a synthetic legal basis for its children.
+    const tokens = new Map<string, { headers: Record<string, string>; actor: Actor }>();
+    const protectedHttp = await startHttpServer(rt);
     try {
-      await benchChildView(http.url, rows.map((r) => r.id), REQUESTS, CONCURRENCY);
+      for (const m of population.municipalities) {
+        await grantSyntheticConsents(rt.orm.em.fork(), { municipalityCode: m.code, role: PartnerRole.School, purposes: ['school_support'] });
+        const { app, clientSecret } = await new PartnerAppsService(rt.orm.em.fork(), LOCAL_OPERATOR).register({
+          name: `Bench school app ${m.code}`,
+          municipalityCode: m.code,
+          role: PartnerRole.School,
+          purposes: ['school_support'],
+        });
+        const token = await fetchToken(protectedHttp.url, app.clientId, clientSecret);
+        tokens.set(m.code, {
+          headers: { authorization: `Bearer ${token}` },
+          actor: { role: PartnerRole.School, partnerAppId: app.id, clientId: app.clientId, municipalityId: app.municipality.id, purposes: ['school_support'], purpose: 'school_support' },
+        });
+      }
+      const rows = await rt.orm.em.getConnection().execute<{ id: string; code: string }[]>(
+        'select c.id, m.code from child c join municipality m on m.id = c.municipality_id order by c.id',
+      );
+      const targets = rows.map((r) => ({ id: r.id, headers: tokens.get(r.code)!.headers }));
+      const on = await benchChildView('(auth + consent + audit + RLS)', protectedHttp.url, targets, REQUESTS, CONCURRENCY);
+      await protectedHttp.close();
+
+      // The same query with protection off: one app's children, no token, no consent, no audit.
+      const [code, first] = [...tokens.entries()][0];
+      const offHttp = await startHttpServer(rt, { unprotectedBenchmarkActor: first.actor });
+      try {
+        const own = rows.filter((r) => r.code === code).map((r) => ({ id: r.id, headers: {} }));
+        const off = await benchChildView('(protection off)', offHttp.url, own, REQUESTS, CONCURRENCY);
+        line(
+          'consented view overhead',
+          `throughput ${((on.throughput / off.throughput) * 100).toFixed(0)} % of unprotected (cost ${((1 - on.throughput / off.throughput) * 100).toFixed(0)} %), p99 ${on.burstP99.toFixed(1)} vs ${off.burstP99.toFixed(1)} ms`,
+        );
+      } finally {
+        await offHttp.close();
+      }
     } finally {
-      await http.close();
+      await protectedHttp.close().catch(() => undefined);
     }
   } finally {
     await rt.close();

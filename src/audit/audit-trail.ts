@@ -1,7 +1,13 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../partners/actor';
-import { rawQuery } from '../platform/db/bulk';
+import type { AuditWriter } from './audit-writer';
 import { AuditAction, AuditDecision } from './audit-event.entity';
+
+export interface AuditRow extends PendingEvent {
+  municipality_id: string | null;
+  actor: string;
+  purpose: string | null;
+  request_id: string;
+}
 
 interface PendingEvent {
   action: AuditAction;
@@ -25,6 +31,8 @@ export class AuditTrail {
   constructor(
     private readonly actor: Actor,
     private readonly requestId: string,
+    /** Benchmarks only (the "audit off" baseline). */
+    private readonly disabled = false,
   ) {}
 
   /** A category of a child was returned. */
@@ -50,6 +58,7 @@ export class AuditTrail {
   }
 
   get size(): number {
+    if (this.disabled) return 0;
     return this.returned.size + this.denied.size + this.extra.length;
   }
 
@@ -64,21 +73,21 @@ export class AuditTrail {
     return events;
   }
 
-  /** One insert for the whole request. */
-  async flush(em: EntityManager): Promise<number> {
-    const events = this.events();
-    if (!events.length) return 0;
-    await rawQuery(
-      em,
-      `insert into audit_event (municipality_id, actor, action, child_id, search_criterion, categories, purpose, decision, request_id, target)
-       select ?::uuid, ?, e.action, e.child_id, e.search_criterion, array(select jsonb_array_elements_text(e.categories)), ?, e.decision, ?, e.target
-       from jsonb_to_recordset(?::jsonb) as e(action text, child_id uuid, search_criterion jsonb, categories jsonb, decision text, target text)`,
-      [this.actor.municipalityId, this.actor.clientId, this.actor.purpose, this.requestId, JSON.stringify(events)],
-    );
+  /** The request's log rows, with who asked and why. */
+  rows(): AuditRow[] {
+    const base = { municipality_id: this.actor.municipalityId, actor: this.actor.clientId, purpose: this.actor.purpose, request_id: this.requestId };
+    return this.events().map((e) => ({ ...base, ...e }));
+  }
+
+  /** Hands the whole request's log to the writer; resolves once it is committed. */
+  async flush(writer: AuditWriter): Promise<number> {
+    const rows = this.rows();
+    if (!rows.length) return 0;
+    await writer.write(rows);
     this.returned.clear();
     this.denied.clear();
     this.extra.length = 0;
-    return events.length;
+    return rows.length;
   }
 }
 

@@ -3,21 +3,22 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/logger';
 import type { GraphQLContext } from '../platform/graphql/context';
 import { ErrorCode } from '../platform/graphql/errors';
+import { AuditWriter } from './audit-writer';
 
 /**
- * Ends each request's tenant-scoped read transaction and writes its access log in one insert
- * before the response leaves. If the log cannot be written the data is withheld: an
+ * Writes each request's access log (group-committed with concurrent requests) before the
+ * response leaves. If the log cannot be written the data is withheld: an
  * unlogged read of child data must not happen.
  */
 export function auditPlugin(rootEm: EntityManager, logger: Logger): ApolloServerPlugin<GraphQLContext> {
+  const writer = new AuditWriter(rootEm);
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, response }) {
-          await contextValue.tenant?.end().catch((err: Error) => logger.error({ err: err.message }, 'closing the tenant scope failed'));
           if (!contextValue.audit.size) return;
           try {
-            await contextValue.audit.flush(rootEm.fork());
+            await contextValue.audit.flush(writer);
           } catch (err) {
             logger.error({ err: (err as Error).message, requestId: contextValue.requestId }, 'audit log write failed; response withheld');
             if (response.body.kind === 'single') {

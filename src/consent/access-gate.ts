@@ -4,7 +4,7 @@ import { ErrorCode, HubError } from '../platform/graphql/errors';
 import type { LoaderRegistry } from '../platform/graphql/loaders';
 import { visibleCategories, type Requester } from './access-decision';
 import { consentFactsByChild } from './consent-facts.loader';
-import type { DataCategory } from './data-category';
+import { ALL_DATA_CATEGORIES, type DataCategory } from './data-category';
 
 export const PURPOSE_HEADER = 'x-skolebro-purpose';
 
@@ -21,6 +21,8 @@ export class AccessGate {
     private readonly actor: Actor,
     private readonly loaders: LoaderRegistry,
     private readonly audit: AuditTrail,
+    /** Benchmarks only (the "consent off" baseline): every category visible, nothing loaded. */
+    private readonly permitAll = false,
   ) {}
 
   /** Child data is only for partner apps acting for one stated purpose. */
@@ -34,6 +36,7 @@ export class AccessGate {
   }
 
   categoriesOf(childId: string): Promise<Set<DataCategory>> {
+    if (this.permitAll) return Promise.resolve(new Set(ALL_DATA_CATEGORIES));
     let found = this.visible.get(childId);
     if (!found) {
       const who = this.requester();

@@ -24,8 +24,9 @@ export const consentFactsByChild: LoaderDefinition<string, ConsentFacts[]> = {
       em,
       `select c.child_id, c.id as consent_id, c.status, c.valid_from, c.valid_to, p.effect, p.recipient_role,
               p.recipient_partner_app_id, p.categories, p.purposes, p.period_start, p.period_end
-       from consent c join consent_provision p on p.consent_id = c.id
-       where c.status = 'active' and c.child_id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
+       from jsonb_array_elements_text(?::jsonb) as x(e)
+       join consent c on c.child_id = x.e::uuid and c.status = 'active'
+       join consent_provision p on p.consent_id = c.id`,
       [JSON.stringify(childIds)],
     );
     const byChild = new Map<string, Map<string, ConsentFacts>>();

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ErrorCode, HubError } from '../platform/graphql/errors';
 import { isUuid } from '../platform/graphql/ids';
 import type { Actor } from './actor';
-import { PartnerApp } from './partner-app.entity';
+import type { PartnerRole } from './partner-role';
 import { isPurpose } from './purposes';
 import { credentialVersion, TokenError, type TokenService, type VerifiedToken } from './tokens';
 
@@ -79,21 +79,20 @@ export function createAuthenticator(deps: AuthenticateDeps): Authenticate {
       throw err;
     }
 
-    const em = deps.em.fork();
-    let app: PartnerApp | null;
+    let app: AppRow | null;
     let purposes: string[];
     if (verified.kind === 'hub') {
-      app = isUuid(verified.partnerAppId) ? await em.findOne(PartnerApp, { id: verified.partnerAppId }) : null;
+      app = isUuid(verified.partnerAppId) ? await findApp(deps.em, 'id', verified.partnerAppId) : null;
       if (!app || !app.active) throw unauthenticated('the partner app is not active', true);
       const agrees =
-        app.municipality.id === verified.municipalityId &&
+        app.municipalityId === verified.municipalityId &&
         app.clientId === verified.clientId &&
         app.role === verified.role &&
         verified.credential === credentialVersion(app.secretHash);
       if (!agrees) throw unauthenticated('the access token no longer matches its partner app', true);
       purposes = verified.purposes.filter((p) => app!.purposes.includes(p));
     } else {
-      app = await em.findOne(PartnerApp, { clientId: verified.clientId });
+      app = await findApp(deps.em, 'client_id', verified.clientId);
       if (!app || !app.active) throw unauthenticated('the token names no active partner app', true);
       // The external token may narrow the app's purposes with its scopes, never widen them.
       const narrowed = app.purposes.filter((p) => verified.scopes.includes(p));
@@ -116,9 +115,29 @@ export function createAuthenticator(deps: AuthenticateDeps): Authenticate {
       role: app.role,
       partnerAppId: app.id,
       clientId: app.clientId,
-      municipalityId: app.municipality.id,
+      municipalityId: app.municipalityId,
       purposes,
       purpose,
     };
   };
+}
+
+interface AppRow {
+  id: string;
+  active: boolean;
+  municipalityId: string;
+  clientId: string;
+  role: PartnerRole;
+  secretHash: string;
+  purposes: string[];
+}
+
+/** One indexed row on every request: a plain query, no entity hydration on the hot path. */
+async function findApp(em: EntityManager, key: 'id' | 'client_id', value: string): Promise<AppRow | null> {
+  const rows = await em.getConnection().execute<AppRow[]>(
+    `select id, active, municipality_id as "municipalityId", client_id as "clientId", role, secret_hash as "secretHash", purposes
+     from partner_app where ${key} = ?`,
+    [value],
+  );
+  return rows[0] ?? null;
 }

@@ -13,7 +13,7 @@ import {
 } from '../../schema/client/graphql';
 import { cprHmac } from '../../src/identity/cpr';
 import { rawQuery } from '../../src/platform/db/bulk';
-import { TenantScope } from '../../src/platform/db/tenant-scope';
+import { TenantPools } from '../../src/platform/db/tenant-scope';
 import { startHttpServer, type HttpServer } from '../../src/platform/http/server';
 import { generatePopulation, type SynthChild } from '../../src/synthetic/generator';
 import { seedPopulation } from '../../src/synthetic/seed';
@@ -204,15 +204,15 @@ describe('the consented view', () => {
 
     // Row-level security: a tenant-scoped read sees only its own municipality even unfiltered.
     const { rows: m } = await rawQuery<{ id: string }>(rt.orm.em.fork(), `select id from municipality where code = ?`, [SVENDBORG.code]);
-    const scope = new TenantScope(rt.orm.em, m[0].id);
+    const tenants = new TenantPools(rt.config.DATABASE_URL);
     try {
-      const em = await scope.em();
+      const em = await tenants.em(m[0].id);
       const { rows } = await rawQuery<{ code: string; n: string }>(em, `select m.code, count(*) as n from child c join municipality m on m.id = c.municipality_id group by m.code`, []);
       expect(rows.map((r) => r.code)).toEqual([SVENDBORG.code]);
       const { rows: placements } = await rawQuery<{ n: string }>(em, `select count(*) as n from placement p where p.child_id = ?`, [id]);
       expect(placements[0].n).toBe('0');
     } finally {
-      await scope.end();
+      await tenants.close();
     }
   });
 

@@ -219,7 +219,7 @@ describe('authenticate: bearer token → actor', () => {
       await expect(auth2(bearer(token))).resolves.toMatchObject({ purpose: 'evaluation' });
       const selects = queries.filter((q) => /select/i.test(q));
       expect(selects).toHaveLength(1);
-      expect(selects[0]).toMatch(/from "partner_app"/);
+      expect(selects[0]).toMatch(/from "?partner_app"?/);
     } finally {
       await counting.dispose();
     }

@@ -1,39 +1,53 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid } from '../graphql/ids';
+import { openOrm, type Orm, type OrmOverrides } from './orm';
 
 /** The restricted database role child-data reads run as; row-level security applies to it. */
 export const API_READER_ROLE = 'skolebro_api_reader';
-/** Transaction-local setting the RLS policies compare each row's municipality with. */
+/** Session setting the RLS policies compare each row's municipality with. */
 export const TENANT_SETTING = 'skolebro.municipality_id';
 
 /**
- * Defence in depth for one request's child-data reads: a read-only transaction as the
- * restricted role, with the tenant set transaction-locally, so even a query that forgot its
- * municipality filter cannot see another municipality's rows (RLS, see migration). Opened on
- * first use; `end()` rolls it back (nothing is ever written through it).
+ * Defence in depth for partner reads of child data: one small connection pool per
+ * municipality whose sessions start as the restricted role with the tenant set (PostgreSQL
+ * startup options), so row-level security confines every query on it to that municipality —
+ * a query that forgot its municipality filter still cannot cross tenants. Set at connect time,
+ * it costs no statement per request and queries keep running in parallel.
  */
-export class TenantScope {
-  private scoped?: Promise<EntityManager>;
+export class TenantPools {
+  private readonly orms = new Map<string, Promise<Orm>>();
 
   constructor(
-    private readonly rootEm: EntityManager,
-    readonly municipalityId: string,
+    private readonly databaseUrl: string,
+    /** Same logging as the main ORM (tests count queries through it). */
+    private readonly overrides: OrmOverrides = {},
+    private readonly maxConnectionsPerTenant = 4,
   ) {}
 
-  em(): Promise<EntityManager> {
-    this.scoped ??= (async () => {
-      const em = this.rootEm.fork({ clear: true });
-      await em.begin({ readOnly: true });
-      await em.getConnection().execute(`set local role ${API_READER_ROLE}`, [], 'run', em.getTransactionContext());
-      await em.getConnection().execute(`select set_config('${TENANT_SETTING}', ?, true)`, [this.municipalityId], 'run', em.getTransactionContext());
-      return em;
-    })();
-    return this.scoped;
+  private orm(municipalityId: string): Promise<Orm> {
+    // The id goes into a startup option: only a well-formed UUID may.
+    if (!isUuid(municipalityId)) throw new Error('a tenant is a municipality id');
+    let orm = this.orms.get(municipalityId);
+    if (!orm) {
+      orm = openOrm(this.databaseUrl, {
+        ...this.overrides,
+        pool: { min: 0, max: this.maxConnectionsPerTenant, idleTimeoutMillis: 60_000 },
+        driverOptions: { connection: { options: `-c role=${API_READER_ROLE} -c ${TENANT_SETTING}=${municipalityId.toLowerCase()}` } },
+      });
+      orm.catch(() => this.orms.delete(municipalityId));
+      this.orms.set(municipalityId, orm);
+    }
+    return orm;
   }
 
-  async end(): Promise<void> {
-    if (!this.scoped) return;
-    const em = await this.scoped.catch(() => undefined);
-    this.scoped = undefined;
-    if (em?.isInTransaction()) await em.rollback();
+  /** A fresh EntityManager whose every query sees only this municipality's child data. */
+  async em(municipalityId: string): Promise<EntityManager> {
+    return (await this.orm(municipalityId)).em.fork();
+  }
+
+  async close(): Promise<void> {
+    const orms = [...this.orms.values()];
+    this.orms.clear();
+    await Promise.all(orms.map(async (o) => (await o.catch(() => null))?.close(true)));
   }
 }

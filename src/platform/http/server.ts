@@ -7,9 +7,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { createJobControl } from '../../../jobs/job-control';
 import { auditPlugin } from '../../audit/audit.plugin';
+import type { Actor } from '../../partners/actor';
 import { PURPOSE_HEADER } from '../../partners/authenticate';
 import { createPartnerAuth } from '../../partners/partner-auth';
 import { armor, QUERY_LIMITS } from '../graphql/armor';
+import { TenantPools } from '../db/tenant-scope';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { formatError } from '../graphql/format-error';
 import { buildHubSchema } from '../graphql/schema';
@@ -24,8 +26,17 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+export interface HttpServerOptions {
+  /**
+   * Benchmarks only, never reachable from configuration: serve every request as this actor with
+   * no token check, no consent check, no audit and no row-level security — the baseline the
+   * protected API's overhead is measured against.
+   */
+  unprotectedBenchmarkActor?: Actor;
+}
+
 /** Fastify with `/graphql` (Apollo Server), `/healthz` (process up) and `/readyz` (dependencies up). */
-export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
+export async function startHttpServer(rt: Runtime, opts: HttpServerOptions = {}): Promise<HttpServer> {
   const production = rt.config.NODE_ENV === 'production';
   const app = Fastify({
     loggerInstance: rt.logger.child({ role: 'serve' }) as FastifyBaseLogger,
@@ -57,6 +68,8 @@ export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
   });
   await apollo.start();
   const jobs = createJobControl(rt);
+  const tenants = new TenantPools(rt.config.DATABASE_URL, { debug: rt.orm.config.get('debug'), logger: rt.orm.config.get('logger') });
+  const contextDeps = { rootEm: rt.orm.em, tenants, jobs };
 
   // Per partner app (per client IP before a valid token), shared by every API instance via Redis.
   await app.register(rateLimit, {
@@ -90,7 +103,9 @@ export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
     await scope.register(fastifyApollo(apollo), {
       // UNAUTHENTICATED / FORBIDDEN thrown here become 401 / 403 responses with that code.
       context: async (request) =>
-        createContext(rt.orm.em, String(request.id), await auth.authenticate({ authorization: request.headers.authorization, purpose: request.headers[PURPOSE_HEADER] }), jobs),
+        opts.unprotectedBenchmarkActor
+          ? createContext({ ...contextDeps, unprotected: true }, String(request.id), opts.unprotectedBenchmarkActor)
+          : createContext(contextDeps, String(request.id), await auth.authenticate({ authorization: request.headers.authorization, purpose: request.headers[PURPOSE_HEADER] })),
     });
   });
 
@@ -102,6 +117,7 @@ export async function startHttpServer(rt: Runtime): Promise<HttpServer> {
       // Drains: stops accepting, lets in-flight requests finish (10 s cap), closes Fastify.
       await apollo.stop();
       await jobs.close();
+      await tenants.close();
     },
   };
 }
