@@ -30,6 +30,8 @@ const ConfigSchema = z
     DEMO_CHILDREN: z.coerce.number().int().min(0).default(300),
     /** GraphQL requests per minute per partner app (per client IP without a valid token). */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+    /** Token requests per minute per client IP: each attempt costs a deliberately slow secret check. */
+    TOKEN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
     /** `iss` of the access tokens POST /oauth/token issues, and the issuer they are verified against. */
     TOKEN_ISSUER: z.string().min(1).default('skolebro'),
     /** `aud` of the access tokens (and of external OIDC tokens unless OIDC_AUDIENCE is set). */

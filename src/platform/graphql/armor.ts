@@ -1,5 +1,6 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
+import { GraphQLError } from 'graphql';
 
 /** Limits on the shape of a request, sized so the partner operations in schema/operations pass. */
 export const QUERY_LIMITS = {
@@ -10,12 +11,13 @@ export const QUERY_LIMITS = {
   maxCost: 20_000,
 } as const;
 
-/** Tags a rejection with which limit it hit, beside Apollo's own stable code. */
-const tag =
-  (limit: string): GraphQLArmorRejectCallback =>
-  (_ctx, error) => {
-    (error.extensions as Record<string, unknown>).limit = limit;
-  };
+/** Reports a rejection as a validation error that names the limit it hit (`extensions.limit`). */
+const reject = (limit: string) => ({
+  propagateOnRejection: false,
+  onReject: [
+    ((ctx, error) => ctx?.reportError(new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit } }))) as GraphQLArmorRejectCallback,
+  ],
+});
 
 /**
  * graphql-armor: depth, aliases, directives and cost limits; batched HTTP requests
@@ -25,13 +27,13 @@ const tag =
  */
 export function armor(production: boolean) {
   return new ApolloArmor({
-    maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: false, flattenFragments: true, onReject: [tag('max_depth')] },
-    maxAliases: { n: QUERY_LIMITS.maxAliases, onReject: [tag('max_aliases')] },
+    maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: false, flattenFragments: true, ...reject('max_depth') },
+    maxAliases: { n: QUERY_LIMITS.maxAliases, ...reject('max_aliases') },
     // Tokens are limited by graphql-js's own parser (Apollo `parseOptions.maxTokens`), which keeps
     // syntax errors answered as GRAPHQL_PARSE_FAILED; armor's re-parse would relabel them.
     maxTokens: { enabled: false },
-    maxDirectives: { n: QUERY_LIMITS.maxDirectives, onReject: [tag('max_directives')] },
-    costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: false, flattenFragments: true, onReject: [tag('cost_limit')] },
+    maxDirectives: { n: QUERY_LIMITS.maxDirectives, ...reject('max_directives') },
+    costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: false, flattenFragments: true, ...reject('cost_limit') },
     blockFieldSuggestion: { enabled: production },
   }).protect();
 }

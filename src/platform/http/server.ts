@@ -91,7 +91,9 @@ export async function startHttpServer(rt: Runtime, opts: HttpServerOptions = {})
       errors: [{ message: `rate limit of ${context.max} requests per minute exceeded`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Math.ceil(context.ttl / 1000) } }],
     }),
   });
-  await auth.registerRoutes(app);
+  await auth.registerRoutes(app, {
+    onRequest: [app.rateLimit({ max: rt.config.TOKEN_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000, keyGenerator: (request) => `token-ip:${request.ip}` })],
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
