@@ -21,7 +21,7 @@ const credentials = ({ app, clientSecret }: PartnerAppWithSecret): PartnerAppCre
   clientId: app.clientId,
   clientSecret,
 });
-const service = (ctx: Pick<GraphQLContext, 'em' | 'actor'>) => new PartnerAppsService(ctx.em, ctx.actor);
+const service = (ctx: Pick<GraphQLContext, 'em' | 'actor' | 'requestId'>) => new PartnerAppsService(ctx.em, ctx.actor, ctx.requestId);
 
 /** Admin API for partner apps: register, list, deactivate, rotate the secret. Tenant-scoped. */
 @Resolver()

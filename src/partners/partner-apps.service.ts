@@ -1,3 +1,4 @@
+import { recordAdminChange } from '../audit/admin-change';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Municipality } from '../municipalities/municipality.entity';
 import { rawQuery } from '../platform/db/bulk';
@@ -28,7 +29,17 @@ export class PartnerAppsService {
   constructor(
     private readonly em: EntityManager,
     private readonly actor: Actor,
+    private readonly requestId = '',
   ) {}
+
+  /** Logged with the change, in the same flush (never the secret). */
+  private audit(app: PartnerApp, change: string): void {
+    recordAdminChange(this.em, this.actor, this.requestId, {
+      target: `partner_app:${app.id}`,
+      detail: { change, name: app.name, role: app.role, purposes: app.purposes },
+      municipalityId: app.municipality.id,
+    });
+  }
 
   private tenantFilter() {
     return this.actor.municipalityId ? { municipality: this.actor.municipalityId } : {};
@@ -55,6 +66,7 @@ export class PartnerAppsService {
       purposes: [...new Set(input.purposes)],
       active: true,
     });
+    this.audit(app, 'register');
     await this.em.flush();
     return { app, clientSecret };
   }
@@ -94,6 +106,7 @@ export class PartnerAppsService {
     if (this.actor.partnerAppId === id) throw HubError.badInput('id', 'an app cannot deactivate itself');
     const app = await this.get(id);
     app.active = false;
+    this.audit(app, 'deactivate');
     await this.em.flush();
     return app;
   }
@@ -104,6 +117,7 @@ export class PartnerAppsService {
     if (!app.active) throw HubError.badInput('id', 'partner app is deactivated');
     const clientSecret = generateClientSecret();
     app.secretHash = await hashClientSecret(clientSecret);
+    this.audit(app, 'rotate_secret');
     await this.em.flush();
     return { app, clientSecret };
   }
