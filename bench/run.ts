@@ -104,6 +104,9 @@ async function benchFoundation(): Promise<void> {
           actor: { role: PartnerRole.School, partnerAppId: app.id, clientId: app.clientId, municipalityId: app.municipality.id, purposes: ['school_support'], purpose: 'school_support' },
         });
       }
+      // Production runs autovacuum; this machine's PostgreSQL has it off, so give the planner the
+      // statistics it would have (a first sync or seed is otherwise planned on empty-table guesses).
+      await rt.orm.em.getConnection().execute('analyze');
       const rows = await rt.orm.em.getConnection().execute<{ id: string; code: string }[]>(
         'select c.id, m.code from child c join municipality m on m.id = c.municipality_id order by c.id',
       );

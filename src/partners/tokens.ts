@@ -15,6 +15,8 @@ export const EXTERNAL_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384',
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 /** Allowed clock skew between the hub's processes and external issuers. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
+/** Verified tokens remembered (oldest dropped first). */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 /** Custom claims of our access tokens (besides iss, aud, sub, exp, iat, jti, client_id, scope). */
 export const CLAIMS = {
@@ -260,7 +262,24 @@ export class TokenService {
   }
 
   /** Verifies a bearer token; throws TokenError with a short reason. */
+  /**
+   * A token's signature and claims do not change, so a verified token is remembered until it
+   * expires (bounded): the rate limiter and authentication each ask once per request. Revocation
+   * is not affected — `authenticate` checks the partner app's row on every request.
+   */
+  private readonly verified = new Map<string, VerifiedToken>();
+
   async verify(token: string): Promise<VerifiedToken> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAt.getTime() > Date.now()) return known;
+    const result = await this.verifyUncached(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, result);
+    return result;
+  }
+
+  private async verifyUncached(token: string): Promise<VerifiedToken> {
+    if (this.verified.has(token)) this.verified.delete(token);
     let iss: string | undefined;
     try {
       iss = str(jose.decodeJwt(token).iss);
