@@ -80,6 +80,10 @@ describe('abuse limits', () => {
       body: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1_100_000) } }),
     });
     expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    const broken = await fetch(http.url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{"query": ' });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   it('hides the schema in production: no introspection, no field suggestions', async () => {

@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { createJobControl } from '../../../jobs/job-control';
 import { auditPlugin } from '../../audit/audit.plugin';
@@ -86,10 +86,9 @@ export async function startHttpServer(rt: Runtime, opts: HttpServerOptions = {})
       }
       return `ip:${request.ip}`;
     },
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      errors: [{ message: `rate limit of ${context.max} requests per minute exceeded`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Math.ceil(context.ttl / 1000) } }],
-    }),
+    // Thrown as an error; each route's error handler answers it in its own terms (GraphQL / OAuth).
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
   });
   await auth.registerRoutes(app, {
     onRequest: [app.rateLimit({ max: rt.config.TOKEN_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000, keyGenerator: (request) => `token-ip:${request.ip}` })],
@@ -102,6 +101,14 @@ export async function startHttpServer(rt: Runtime, opts: HttpServerOptions = {})
   });
   await app.register(async (scope) => {
     scope.addHook('onRequest', scope.rateLimit());
+    // Failures before GraphQL runs (oversized or malformed body, wrong content type) still answer
+    // in GraphQL's error shape with a stable code.
+    scope.setErrorHandler((error: FastifyError, _request, reply) => {
+      const status = error.statusCode ?? 500;
+      if (status >= 500) throw error;
+      const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST';
+      return reply.code(status).send({ errors: [{ message: error.message, extensions: { code } }] });
+    });
     await scope.register(fastifyApollo(apollo), {
       // UNAUTHENTICATED / FORBIDDEN thrown here become 401 / 403 responses with that code.
       context: async (request) =>
