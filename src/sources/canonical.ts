@@ -1,5 +1,8 @@
 import type { CaseContactRole } from '../children/case-contact.entity';
 import type { PlacementType } from '../children/placement.entity';
+import type { AttendanceStatus } from '../schooling/attendance-status';
+import type { GradeKind, SevenStepGrade } from '../schooling/grade-scale';
+import type { WellbeingIndicator } from '../schooling/wellbeing.entity';
 
 /**
  * What a connector's mapper produces: rows of the canonical model, still keyed by the
@@ -39,6 +42,68 @@ export type CanonicalRecord =
       name: string;
       relation: string;
       cprHmac: string | null;
+      sourceUpdatedAt: string | null;
+    }
+  // ── School data. `childExternalId` is the pupil's id in the school source. ──
+  | {
+      /**
+       * A pupil of a school system. Only pupils that identify a child already in the hub — by
+       * CPR hash, or by a UNI-Login id already linked — are kept (data minimisation); the
+       * others, and every record about them, are dropped and counted, never stored.
+       */
+      target: 'pupil';
+      externalId: string;
+      cprHmac: string | null;
+      uniLoginId: string | null;
+      /** Names and birth date, when the school system sends them (used for matching, not stored). */
+      firstName: string | null;
+      lastName: string | null;
+      birthDate: string | null;
+      sourceUpdatedAt: string | null;
+    }
+  | { target: 'school'; externalId: string; institutionNumber: string; name: string; sourceUpdatedAt: string | null }
+  | {
+      target: 'enrollment';
+      externalId: string;
+      childExternalId: string;
+      /** Institutionsnummer of the school (a `school` record of the same source, or already known). */
+      institutionNumber: string;
+      gradeLevel: number;
+      className: string | null;
+      startDate: string;
+      endDate: string | null;
+      sourceUpdatedAt: string | null;
+    }
+  | {
+      /** One school day: at most one per child and date (the Danish whole-day registration). */
+      target: 'attendance_day';
+      externalId: string;
+      childExternalId: string;
+      date: string;
+      status: AttendanceStatus;
+      note: string | null;
+      sourceUpdatedAt: string | null;
+    }
+  | {
+      target: 'grade';
+      externalId: string;
+      childExternalId: string;
+      subject: string;
+      kind: GradeKind;
+      value: SevenStepGrade;
+      gradeDate: string;
+      /** "2025/26". */
+      schoolYear: string;
+      sourceUpdatedAt: string | null;
+    }
+  | {
+      target: 'wellbeing';
+      externalId: string;
+      childExternalId: string;
+      indicator: WellbeingIndicator;
+      /** 1.00–5.00. */
+      score: number;
+      surveyYear: number;
       sourceUpdatedAt: string | null;
     }
   | { target: 'deletion'; of: CanonicalTarget; externalId: string };
