@@ -61,8 +61,9 @@ export async function addRunCounts(em: EntityManager, runId: string, read: numbe
     em,
     `update sync_run set read_count = read_count + ?, inserted_count = inserted_count + ?, updated_count = updated_count + ?,
        unchanged_count = unchanged_count + ?, deleted_count = deleted_count + ?, quarantined_count = quarantined_count + ?,
+       skipped_unlinked_count = skipped_unlinked_count + ?,
        cursor_after = ?::jsonb
      where id = ?`,
-    [read, w.inserted, w.updated, w.unchanged, w.deleted, w.quarantined, JSON.stringify(cursor ?? null), runId],
+    [read, w.inserted, w.updated, w.unchanged, w.deleted, w.quarantined, w.skippedUnlinked, JSON.stringify(cursor ?? null), runId],
   );
 }

@@ -11,6 +11,7 @@ import { CanonicalWriter, type SourceRef } from '../../src/sources/canonical-wri
 import { SourceSystem } from '../../src/sources/source-system.entity';
 import { SyncMode, SyncRun, SyncRunStatus } from '../../src/sources/sync-run.entity';
 import { SyncState } from '../../src/sources/sync-state.entity';
+import { recomputePendingSummaries } from '../../src/schooling/attendance-summary.service';
 import { addRunCounts, markSeen, quarantine, resolveFixed, saveState, type Quarantined } from './sync-run.store';
 
 export interface SyncJobData {
@@ -37,6 +38,7 @@ export interface StreamResult {
   unchanged: number;
   deleted: number;
   quarantined: number;
+  skippedUnlinked: number;
 }
 
 /** Records held before a state message; a connector must commit at least this often. */
@@ -75,6 +77,8 @@ export async function runSync(data: SyncJobData, ctx: SyncContext): Promise<Stre
     throw err;
   }
   await em.getConnection().execute('delete from sync_seen where job_id = ?', [ctx.jobId]);
+  // Derived data: summaries of the children whose attendance this sync changed (queued by the writer).
+  await recomputePendingSummaries(ctx.orm.em.fork(), ref.municipalityId);
   return results;
 }
 
@@ -187,5 +191,6 @@ function toResult(run: SyncRun): StreamResult {
     unchanged: run.unchangedCount,
     deleted: run.deletedCount,
     quarantined: run.quarantinedCount,
+    skippedUnlinked: run.skippedUnlinkedCount,
   };
 }

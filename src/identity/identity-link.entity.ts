@@ -21,6 +21,10 @@ export enum IdentityLinkStatus {
 @Unique({ properties: ['sourceSystem', 'externalId'] })
 @Index({ properties: ['child'] })
 @Index({ properties: ['status', 'createdAt'] })
+@Index({
+  name: 'identity_link_uni_login_id_index',
+  expression: 'create index "identity_link_uni_login_id_index" on "identity_link" ("uni_login_id") where "uni_login_id" is not null',
+})
 export class IdentityLink {
   [OptionalProps]?: 'createdAt' | 'status';
 

@@ -60,6 +60,16 @@ on conflict (child_id, period_kind, period_start) do update set
   unauthorised_pct = excluded.unauthorised_pct,
   computed_at = excluded.computed_at`;
 
+/** The same computation for an explicit set of children (a JSON array of ids). */
+const UPSERT_FOR_CHILDREN_SQL = UPSERT_SQL.replace(
+  'where c.municipality_id = ? and c.id > ? and c.id <= ?',
+  'where c.id in (select e::uuid from jsonb_array_elements_text(?::jsonb) as e)',
+);
+
+const DELETE_STALE_FOR_CHILDREN_SQL = `
+delete from attendance_summary s
+where s.child_id in (select e::uuid from jsonb_array_elements_text(?::jsonb) as e) and s.computed_at <> now()`;
+
 const DELETE_STALE_SQL = `
 delete from attendance_summary s
 using child c
@@ -100,4 +110,46 @@ export async function recomputeAttendanceSummaries(
   }
   const [{ count }] = await conn.execute<{ count: string }[]>('select count(*) from child where municipality_id = ?', [municipalityId]);
   return { children: Number(count), summaries, batches: bounds.length };
+}
+
+/**
+ * Incremental recomputation after a school sync: the children the writer queued (their
+ * attendance changed), in batches, each batch in one transaction that also clears its queue
+ * entries — unless a concurrent sync re-queued a child meanwhile (newer queued_at).
+ */
+export async function recomputePendingSummaries(em: EntityManager, municipalityId: string, batchSize = SUMMARY_BATCH_CHILDREN): Promise<SummaryRecomputeResult> {
+  let children = 0;
+  let summaries = 0;
+  let batches = 0;
+  for (;;) {
+    const done = await em.transactional(async (tx) => {
+      const c = tx.getConnection();
+      const ctx = tx.getTransactionContext();
+      const pending = await c.execute<{ child_id: string; queued_at: string }[]>(
+        // queued_at as text keeps its microseconds for the comparison below.
+        `select p.child_id, p.queued_at::text as queued_at from attendance_summary_pending p join child c on c.id = p.child_id
+         where c.municipality_id = ? order by p.child_id limit ? for update of p skip locked`,
+        [municipalityId, batchSize],
+        'all',
+        ctx,
+      );
+      if (!pending.length) return true;
+      const ids = JSON.stringify(pending.map((p) => p.child_id));
+      const res = await c.execute(UPSERT_FOR_CHILDREN_SQL, [ids], 'run', ctx);
+      await c.execute(DELETE_STALE_FOR_CHILDREN_SQL, [ids], 'run', ctx);
+      await c.execute(
+        `delete from attendance_summary_pending p using jsonb_to_recordset(?::jsonb) as x(child_id uuid, queued_at timestamptz)
+         where p.child_id = x.child_id and p.queued_at <= x.queued_at`,
+        [JSON.stringify(pending)],
+        'run',
+        ctx,
+      );
+      children += pending.length;
+      summaries += (res as { affectedRows?: number }).affectedRows ?? 0;
+      batches++;
+      return pending.length < batchSize;
+    });
+    if (done) break;
+  }
+  return { children, summaries, batches };
 }

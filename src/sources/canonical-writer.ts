@@ -1,9 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { bulkUpsertCounting, rawQuery, type BulkColumn, type UpsertCounts } from '../platform/db/bulk';
 import type { CanonicalRecord, CanonicalRow, CanonicalTarget } from './canonical';
+import { SCHOOL_TARGETS, SchoolWriter, type SchoolTarget, type SchoolWriteCounts } from './school-writer';
 
 export interface WriteResult extends UpsertCounts {
   deleted: number;
+  /** School records about pupils not linked to a hub child: dropped, never stored. */
+  skippedUnlinked: number;
   /** Valid records that still cannot be stored (e.g. their child is unknown), with why. */
   rejected: { externalId: string; reason: string }[];
 }
@@ -13,7 +16,8 @@ export interface SourceRef {
   municipalityId: string;
 }
 
-type ChildOwnedTarget = Exclude<CanonicalTarget, 'child'>;
+type ChildOwnedTarget = 'placement' | 'case_contact' | 'custody_holder';
+const CASE_TARGETS: readonly string[] = ['child', 'placement', 'case_contact', 'custody_holder'];
 
 const col = (name: string, type = 'text'): BulkColumn => ({ name, type });
 const SOURCED = [col('source_system_id', 'uuid'), col('external_id'), col('child_id', 'uuid')];
@@ -54,7 +58,7 @@ export class CanonicalWriter {
   ) {}
 
   async write(records: CanonicalRecord[]): Promise<WriteResult> {
-    const result: WriteResult = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: [] };
+    const result: WriteResult = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, skippedUnlinked: 0, rejected: [] };
     const add = (c: UpsertCounts) => {
       result.inserted += c.inserted;
       result.updated += c.updated;
@@ -68,11 +72,24 @@ export class CanonicalWriter {
       add(counts);
       result.rejected.push(...rejected);
     }
+
+    // School data: schools, then pupils (links), then what hangs on them.
+    const school = new SchoolWriter(this.em, this.source);
+    const addSchool = (c: SchoolWriteCounts) => {
+      add(c);
+      result.skippedUnlinked += c.skippedUnlinked;
+      result.rejected.push(...c.rejected);
+    };
+    addSchool(await school.schools(of('school')));
+    addSchool(await school.pupils(of('pupil')));
+    for (const target of SCHOOL_TARGETS) addSchool(await school.childOwned(target, of(target) as CanonicalRow<SchoolTarget>[]));
+
     const deletions = of('deletion');
     // Dependents first: a deleted child takes the rest with it (FK cascade), uncounted.
-    for (const target of ['custody_holder', 'placement', 'case_contact', 'child'] as const) {
+    for (const target of [...SCHOOL_TARGETS, 'pupil', 'school', 'custody_holder', 'placement', 'case_contact', 'child'] as const) {
       const ids = deletions.filter((d) => d.of === target).map((d) => d.externalId);
-      if (ids.length) result.deleted += await this.delete(target, ids);
+      if (!ids.length) continue;
+      result.deleted += CASE_TARGETS.includes(target) ? await this.delete(target as ChildOwnedTarget | 'child', ids) : await school.delete(target as SchoolTarget | 'pupil' | 'school', ids);
     }
     return result;
   }
@@ -136,7 +153,7 @@ export class CanonicalWriter {
   }
 
   /** Applies deletes from the source. A child goes when no source links to it any more. */
-  async delete(target: CanonicalTarget, externalIds: string[]): Promise<number> {
+  async delete(target: ChildOwnedTarget | 'child', externalIds: string[]): Promise<number> {
     const ids = JSON.stringify(externalIds);
     if (target !== 'child') {
       const { rowCount } = await rawQuery(
@@ -159,8 +176,24 @@ export class CanonicalWriter {
   async sweep(target: CanonicalTarget, jobId: string): Promise<number> {
     // A hashed NOT IN (sync_seen.external_id is never null): one pass, no per-row probing.
     const unseen = `t.external_id not in (select s.external_id from sync_seen s where s.job_id = ? and s.target = ?)`;
+    if (target === 'school') return 0;
+    if (target === 'pupil') {
+      const { rowCount } = await rawQuery(this.em, `delete from identity_link t where t.source_system_id = ? and t.method <> 'manual' and ${unseen}`, [this.source.id, jobId, target]);
+      return rowCount;
+    }
+    if ((SCHOOL_TARGETS as readonly string[]).includes(target)) {
+      const table = SchoolWriter.table(target as SchoolTarget);
+      const { rows } = await rawQuery<{ n: string }>(
+        this.em,
+        `with gone as (delete from ${table} t where t.source_system_id = ? and ${unseen} returning t.child_id)
+         ${target === 'attendance_day' ? ', queued as (insert into attendance_summary_pending (child_id) select distinct child_id from gone on conflict (child_id) do update set queued_at = now())' : ''}
+         select count(*) as n from gone`,
+        [this.source.id, jobId, target],
+      );
+      return Number(rows[0].n);
+    }
     if (target !== 'child') {
-      const { rowCount } = await rawQuery(this.em, `delete from ${CHILD_OWNED[target].table} t where t.source_system_id = ? and ${unseen}`, [this.source.id, jobId, target]);
+      const { rowCount } = await rawQuery(this.em, `delete from ${CHILD_OWNED[target as ChildOwnedTarget].table} t where t.source_system_id = ? and ${unseen}`, [this.source.id, jobId, target]);
       return rowCount;
     }
     const { rows } = await rawQuery<{ child_id: string }>(

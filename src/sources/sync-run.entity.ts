@@ -18,7 +18,7 @@ export enum SyncRunStatus {
 @Index({ properties: ['sourceSystem', 'startedAt'] })
 @Unique({ properties: ['jobId', 'stream'] })
 export class SyncRun {
-  [OptionalProps]?: 'status' | 'startedAt' | 'readCount' | 'insertedCount' | 'updatedCount' | 'unchangedCount' | 'deletedCount' | 'quarantinedCount';
+  [OptionalProps]?: 'status' | 'startedAt' | 'readCount' | 'insertedCount' | 'updatedCount' | 'unchangedCount' | 'deletedCount' | 'quarantinedCount' | 'skippedUnlinkedCount';
 
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string = randomUUID();
@@ -51,6 +51,8 @@ export class SyncRun {
   @Property({ type: 'integer', default: 0 }) unchangedCount = 0;
   @Property({ type: 'integer', default: 0 }) deletedCount = 0;
   @Property({ type: 'integer', default: 0 }) quarantinedCount = 0;
+  /** School records of pupils not linked to a hub child: dropped, never stored (minimisation). */
+  @Property({ type: 'integer', default: 0 }) skippedUnlinkedCount = 0;
 
   @Property({ type: 'json', nullable: true })
   cursorBefore?: unknown;

@@ -23,6 +23,7 @@ export class SyncRunView {
   @Field(() => Int) unchanged!: number;
   @Field(() => Int) deleted!: number;
   @Field(() => Int) quarantined!: number;
+  @Field(() => Int, { description: 'School records of pupils not linked to a child in the hub: dropped, never stored.' }) skippedUnlinked!: number;
   @Field(() => JSONResolver, { nullable: true }) cursorBefore!: unknown;
   @Field(() => JSONResolver, { nullable: true }) cursorAfter!: unknown;
   @Field(() => String, { nullable: true, description: 'Why the run failed (CPR redacted).' }) error!: string | null;
@@ -44,6 +45,7 @@ export function toSyncRunView(r: SyncRun): SyncRunView {
     unchanged: r.unchangedCount,
     deleted: r.deletedCount,
     quarantined: r.quarantinedCount,
+    skippedUnlinked: r.skippedUnlinkedCount,
     cursorBefore: r.cursorBefore ?? null,
     cursorAfter: r.cursorAfter ?? null,
     error: r.error ?? null,

@@ -10,6 +10,7 @@ import { IdentityLink } from '../../identity/identity-link.entity';
 import { Municipality } from '../../municipalities/municipality.entity';
 import { PartnerApp } from '../../partners/partner-app.entity';
 import { AttendanceDay } from '../../schooling/attendance-day.entity';
+import { AttendanceSummaryPending } from '../../schooling/attendance-summary-pending.entity';
 import { AttendanceSummary } from '../../schooling/attendance-summary.entity';
 import { Enrollment } from '../../schooling/enrollment.entity';
 import { Grade } from '../../schooling/grade.entity';
@@ -40,6 +41,7 @@ export const ENTITIES = [
   Enrollment,
   AttendanceDay,
   AttendanceSummary,
+  AttendanceSummaryPending,
   Grade,
   Wellbeing,
   Intervention,

@@ -3,6 +3,7 @@ import { Migration20261123143036 } from './Migration20261123143036';
 import { Migration20261123152507 } from './Migration20261123152507';
 import { Migration20261123190000 } from './Migration20261123190000';
 import { Migration20261123191500 } from './Migration20261123191500';
+import { Migration20261123200000 } from './Migration20261123200000';
 
 /** Committed migrations in order. `npm run migration:create` writes a file here; add it below. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123190000', class: Migration20261123190000 },
   // Row-level security per municipality for partner reads; audit log append-only, with a target.
   { name: 'Migration20261123191500', class: Migration20261123191500 },
+  // School connectors: minimisation counts, pending summary recomputes, UNI-Login lookups.
+  { name: 'Migration20261123200000', class: Migration20261123200000 },
 ];
