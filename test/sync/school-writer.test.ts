@@ -1,3 +1,4 @@
+import type { AttendanceStatus } from '../../src/schooling/attendance-status';
 import { cprHmac } from '../../src/identity/cpr';
 import { rawQuery } from '../../src/platform/db/bulk';
 import { recomputePendingSummaries } from '../../src/schooling/attendance-summary.service';
@@ -26,7 +27,7 @@ describe('school data: linking, minimisation and derived summaries', () => {
     target: 'pupil', externalId, cprHmac: cpr ? cprHmac(cpr, KEY) : null, uniLoginId, firstName: null, lastName: null, birthDate: null, sourceUpdatedAt: null,
   });
   const day = (childExternalId: string, date: string, status: 'present' | 'illness' | 'authorised' | 'unauthorised' | 'partial'): CanonicalRecord => ({
-    target: 'attendance_day', externalId: `${childExternalId}:${date}`, childExternalId, date, status, note: null, sourceUpdatedAt: null,
+    target: 'attendance_day', externalId: `${childExternalId}:${date}`, childExternalId, date, status: status as AttendanceStatus, note: null, sourceUpdatedAt: null,
   });
 
   beforeAll(async () => {
