@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { rawQuery } from '../platform/db/bulk';
+import { copyRows } from '../platform/db/copy';
 import type { CanonicalRow } from './canonical';
 import type { SourceRef } from './canonical-writer';
 
@@ -153,6 +154,11 @@ export class SchoolWriter {
       ...spec.columns.filter(([name]) => name !== 'school_id'),
       ...(isEnrollment ? [['institution_number', 'text']] : []),
     ];
+    // The page is staged with COPY (per-session temp table, emptied at commit), then upserted
+    // in one set-based statement: several times faster than parsing a JSON parameter.
+    const stage = `school_stage_${target}`;
+    await rawQuery(this.em, `create temp table if not exists ${stage} (${inputColumns.map(([n, t]) => `${n} ${t}`).join(', ')}) on commit delete rows`, []);
+    await copyRows(this.em, stage, inputColumns.map(([n]) => n), rows.map((r) => inputColumns.map(([n]) => (r as Record<string, unknown>)[n])));
     const names = spec.columns.map(([n]) => n);
     const selectValues = names.map((n) => (n === 'school_id' ? 's.id' : `x.${n}`)).join(', ');
     const updates = [...names, 'child_id', 'external_id', 'source_system_id']
@@ -165,7 +171,7 @@ export class SchoolWriter {
     const { rows: out } = await rawQuery<{ linked: string; unknown_school: string[] | null; inserted: string; updated: string }>(
       this.em,
       `with x as (
-         select * from jsonb_to_recordset(?::jsonb) as x(${inputColumns.map(([n, t]) => `${n} ${t}`).join(', ')})
+         select * from ${stage}
        ), linked as (
          select x.*, il.child_id from x
          join identity_link il on il.source_system_id = ?::uuid and il.external_id = x.child_external_id
@@ -189,8 +195,9 @@ export class SchoolWriter {
               ${isEnrollment ? `(select array_agg(distinct l.institution_number) from linked l where not exists (select 1 from school s where s.institution_number = l.institution_number))` : 'null::text[]'} as unknown_school,
               (select count(*) from up where inserted) as inserted,
               (select count(*) from up where not inserted) as updated`,
-      [JSON.stringify(rows), this.source.id, this.source.id],
+      [this.source.id, this.source.id],
     );
+    await rawQuery(this.em, `truncate ${stage}`, []);
     const linked = Number(out[0].linked);
     const inserted = Number(out[0].inserted);
     const updated = Number(out[0].updated);

@@ -92,6 +92,13 @@ describe('school data: linking, minimisation and derived summaries', () => {
     expect(after).toEqual([{ school_days: 9, unauthorised_pct: 11.11 }]);
   });
 
+  it('stages pages with COPY without mangling tabs, newlines, backslashes or Danish letters', async () => {
+    const [{ id: srcId }] = await q<{ id: string }>(`select id from source_system where name = 'Ed-Fi'`);
+    const note = 'kom for sent\tkl. 9:15\nårsag: "bus" \\ æøå \\N';
+    await write({ id: srcId, municipalityId }, [{ ...(day('s-a', '2025-10-01', 'partial') as object), note } as CanonicalRecord]);
+    expect(await q(`select note from attendance_day where external_id = 's-a:2025-10-01'`)).toEqual([{ note }]);
+  });
+
   it('rejects enrolments at unknown schools and keeps grades on the 7-step scale', async () => {
     const [{ id: srcId }] = await q<{ id: string }>(`select id from source_system where name = 'Ed-Fi'`);
     const edfi = { id: srcId, municipalityId };
