@@ -104,9 +104,7 @@ async function runStream(
   await em.flush();
 
   let buffer: unknown[] = [];
-  const commit = async (state: unknown) => {
-    const page = buffer;
-    buffer = [];
+  const commit = async (page: unknown[], state: unknown) => {
     await ctx.orm.em.fork().transactional(async (tx) => {
       const bad: Quarantined[] = [];
       const good = [];
@@ -136,22 +134,33 @@ async function runStream(
     });
   };
 
+  let writing: Promise<void> = Promise.resolve();
   try {
     const stream = connector.read(config, [{ name: spec.name, syncMode: full ? 'full_refresh' : 'incremental' }], {
       signal: ctx.signal,
       state: new Map(saved ? [[spec.name, saved.state]] : []),
     });
     let lastState: unknown = saved?.state;
+    // One page is written while the next is read: fetching and writing overlap, commits stay
+    // strictly in order (each waits for the one before), and at most two pages are in memory.
+    const enqueue = async (state: unknown) => {
+      const page = buffer;
+      buffer = [];
+      await writing;
+      writing = commit(page, state);
+      writing.catch(() => undefined); // surfaced by the next await
+    };
     for await (const message of stream) {
       if (message.type === 'record') {
         buffer.push(message.data);
         if (buffer.length > MAX_BUFFERED_RECORDS) throw ConnectorError.system(`${spec.name}: no state after ${MAX_BUFFERED_RECORDS} records`);
       } else {
         lastState = message.state;
-        await commit(message.state);
+        await enqueue(message.state);
       }
     }
-    if (buffer.length) await commit(lastState);
+    if (buffer.length) await enqueue(lastState);
+    await writing;
     if (full) await sweep(ctx, source, spec, run.id);
     await em.refresh(run);
     run.status = SyncRunStatus.Succeeded;
@@ -159,6 +168,7 @@ async function runStream(
     await em.flush();
     return toResult(run);
   } catch (err) {
+    await writing.catch(() => undefined); // a page still being written lands (or fails) first
     await em.refresh(run);
     run.error = redactCpr((err as Error).message).slice(0, 2000);
     const retryable = err instanceof ConnectorError ? err.failure === 'transient_error' : !(err instanceof UnrecoverableError);
