@@ -13,9 +13,10 @@ import { PartnerRole } from '../src/partners/partner-role';
 import { grantSyntheticConsents } from '../src/synthetic/consents';
 import { line, timed } from './stats';
 import { BENCH_SECRETS, benchSync } from './sync.bench';
+import { benchEdFi } from './edfi.bench';
 
 // `npm run bench` — figures for the foundation: seeding, the summary job and child-view latency,
-// then the case-system sync against a raw COPY (sync.bench.ts). BENCH_ONLY=foundation|sync runs
+// then the case-system sync against a raw COPY (sync.bench.ts). BENCH_ONLY=foundation|sync|edfi runs
 // one part. Runs on its own databases (dropped afterwards), never on the demo data.
 const CHILDREN = Number(process.env.BENCH_CHILDREN ?? 5000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
@@ -25,6 +26,8 @@ const SYNC_CHILDREN = Number(process.env.BENCH_SYNC_CHILDREN ?? 12000);
 const SYNC_PAGE_SIZE = Number(process.env.BENCH_SYNC_PAGE_SIZE ?? 500);
 /** `foundation` or `sync` runs only that part; unset runs everything. */
 const ONLY = process.env.BENCH_ONLY;
+const EDFI_CHILDREN = Number(process.env.BENCH_EDFI_CHILDREN ?? 12000);
+const EDFI_PAGE_SIZE = Number(process.env.BENCH_EDFI_PAGE_SIZE ?? 5000);
 const DB = `skolebro_bench_${process.pid}`;
 
 /** A partner token from POST /oauth/token, as a partner app gets it. */
@@ -50,19 +53,20 @@ async function admin(sql: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (ONLY && ONLY !== 'foundation' && ONLY !== 'sync') throw new Error(`BENCH_ONLY must be foundation or sync, not ${ONLY}`);
-  // A failing part does not hide the other's figures; the run still fails at the end.
+  const parts = ['foundation', 'sync', 'edfi'];
+  if (ONLY && !parts.includes(ONLY)) throw new Error(`BENCH_ONLY must be one of ${parts.join(', ')}, not ${ONLY}`);
+  const wanted = (part: string) => !ONLY || ONLY === part;
+  // A failing part does not hide the others' figures; the run still fails at the end.
   let failed = false;
-  if (ONLY !== 'sync') {
-    await benchFoundation().catch((err) => {
-      console.error('foundation benchmarks failed:', err);
+  const run = (name: string, fn: () => Promise<void>) =>
+    fn().catch((err) => {
+      console.error(`${name} benchmarks failed:`, err);
       failed = true;
     });
-  }
-  if (ONLY !== 'foundation') {
-    if (ONLY === 'sync') console.log(`Skolebro benchmarks — node ${process.version}, ${new Date().toISOString()}`);
-    await benchSync({ adminUrl: ADMIN_URL, children: SYNC_CHILDREN, pageSize: SYNC_PAGE_SIZE });
-  }
+  if (ONLY && ONLY !== 'foundation') console.log(`Skolebro benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+  if (wanted('foundation')) await run('foundation', benchFoundation);
+  if (wanted('sync')) await run('sync', () => benchSync({ adminUrl: ADMIN_URL, children: SYNC_CHILDREN, pageSize: SYNC_PAGE_SIZE }));
+  if (wanted('edfi')) await run('edfi', () => benchEdFi({ adminUrl: ADMIN_URL, children: EDFI_CHILDREN, pageSize: EDFI_PAGE_SIZE }));
   if (failed) process.exitCode = 1;
 }
 

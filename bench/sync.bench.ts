@@ -56,7 +56,7 @@ interface SyncOutcome {
   hwmBytes: number;
 }
 
-async function admin<R extends object = Record<string, unknown>>(adminUrl: string, sql: string): Promise<R[]> {
+export async function admin<R extends object = Record<string, unknown>>(adminUrl: string, sql: string): Promise<R[]> {
   const c = new Client({ connectionString: adminUrl });
   await c.connect();
   try {
@@ -67,7 +67,7 @@ async function admin<R extends object = Record<string, unknown>>(adminUrl: strin
 }
 
 /** VmRSS / VmHWM of a process, in bytes; undefined once it has exited. */
-async function procMemory(pid: number): Promise<{ rss: number; hwm: number } | undefined> {
+export async function procMemory(pid: number): Promise<{ rss: number; hwm: number } | undefined> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
@@ -81,7 +81,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
 
 /** Keeps the last few KB of a stream, for an error message if the worker dies. */
-function tail(stream: NodeJS.ReadableStream | null): () => string {
+export function tail(stream: NodeJS.ReadableStream | null): () => string {
   let text = '';
   stream?.on('data', (chunk: Buffer) => {
     text = (text + chunk.toString()).slice(-4000);
@@ -89,7 +89,7 @@ function tail(stream: NodeJS.ReadableStream | null): () => string {
   return () => text;
 }
 
-async function stopWorker(worker: ChildProcess): Promise<void> {
+export async function stopWorker(worker: ChildProcess): Promise<void> {
   if (worker.exitCode !== null || worker.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.kill('SIGTERM');
@@ -98,7 +98,7 @@ async function stopWorker(worker: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function withDatabase<T>(adminUrl: string, label: string, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(adminUrl: string, label: string, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const name = `skolebro_bench_sync_${label}_${process.pid}`;
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
