@@ -4,6 +4,7 @@ import { ConnectorError } from './errors';
 
 const CONNECTORS: Record<string, Connector<unknown, unknown>> = {
   [caseSystemConnector.kind]: caseSystemConnector as Connector<unknown, unknown>,
+  csv: (require('./csv/connector') as typeof import('./csv/connector')).csvConnector as Connector<unknown, unknown>,
 };
 
 /** The connector for a source system's kind; an unknown kind is a configuration error. */

@@ -1,12 +1,32 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { rawQuery } from '../../src/platform/db/bulk';
-import type { WriteResult } from '../../src/sources/canonical-writer';
+import type { PupilRef } from '../../src/sources/canonical';
+import type { SourceRef, WriteResult } from '../../src/sources/canonical-writer';
 import { redactPayload } from '../../src/sources/redact';
 
 export interface Quarantined {
   externalId?: string;
   reason: string;
   payload: unknown;
+  /** The pupil a broken school record is about, when known. */
+  pupil?: PupilRef;
+}
+
+/**
+ * Which of these pupils are not children in the hub: no link from this source, no child of the
+ * source's municipality with that CPR hash, no linked UNI-Login (one query).
+ */
+export async function unlinkedPupils(em: EntityManager, source: SourceRef, pupils: PupilRef[]): Promise<Set<string>> {
+  if (!pupils.length) return new Set();
+  const { rows } = await rawQuery<{ external_id: string }>(
+    em,
+    `select x.external_id from jsonb_to_recordset(?::jsonb) as x(external_id text, cpr_hmac text, uni_login_id text)
+     where not exists (select 1 from identity_link il where il.source_system_id = ?::uuid and il.external_id = x.external_id and il.status = 'linked')
+       and not exists (select 1 from child c where x.cpr_hmac is not null and c.municipality_id = ?::uuid and c.cpr_hmac = x.cpr_hmac)
+       and not exists (select 1 from identity_link u where x.uni_login_id is not null and u.uni_login_id = x.uni_login_id and u.status = 'linked')`,
+    [JSON.stringify(pupils.map((p) => ({ external_id: p.externalId, cpr_hmac: p.cprHmac, uni_login_id: p.uniLoginId }))), source.id, source.municipalityId],
+  );
+  return new Set(rows.map((r) => r.external_id));
 }
 
 /** Quarantine in one statement; a record that fails again refreshes its open entry. */

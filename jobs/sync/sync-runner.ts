@@ -12,7 +12,7 @@ import { SourceSystem } from '../../src/sources/source-system.entity';
 import { SyncMode, SyncRun, SyncRunStatus } from '../../src/sources/sync-run.entity';
 import { SyncState } from '../../src/sources/sync-state.entity';
 import { recomputePendingSummaries } from '../../src/schooling/attendance-summary.service';
-import { addRunCounts, markSeen, quarantine, resolveFixed, saveState, type Quarantined } from './sync-run.store';
+import { addRunCounts, markSeen, quarantine, resolveFixed, saveState, unlinkedPupils, type Quarantined } from './sync-run.store';
 
 export interface SyncJobData {
   sourceSystemId: string;
@@ -116,11 +116,17 @@ async function runStream(
           good.push(...mapped.records);
           for (const r of mapped.records) if (r.target !== 'deletion') (seen.push(r.externalId), valid.push(r.externalId));
         } else {
-          bad.push({ externalId: mapped.externalId, reason: mapped.reason, payload: data });
+          bad.push({ externalId: mapped.externalId, reason: mapped.reason, payload: data, pupil: mapped.pupil });
           if (mapped.externalId) seen.push(mapped.externalId); // quarantined is not deleted
         }
       }
       const written = await new CanonicalWriter(tx, source).write(good);
+      // Broken records about pupils that are not (and were not just) linked are dropped, not kept.
+      const unlinked = await unlinkedPupils(tx, source, bad.flatMap((b) => (b.pupil ? [b.pupil] : [])));
+      const kept = bad.filter((b) => !b.pupil || !unlinked.has(b.pupil.externalId));
+      written.skippedUnlinked += bad.length - kept.length;
+      bad.length = 0;
+      bad.push(...kept);
       if (written.rejected.length) {
         const payloadById = new Map(page.map((d) => [(d as { id?: string })?.id, d]));
         for (const r of written.rejected) bad.push({ externalId: r.externalId, reason: r.reason, payload: payloadById.get(r.externalId) });

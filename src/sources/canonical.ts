@@ -111,7 +111,26 @@ export type CanonicalRecord =
 export type CanonicalTarget = Exclude<CanonicalRecord['target'], 'deletion'>;
 export type CanonicalRow<T extends CanonicalTarget> = Extract<CanonicalRecord, { target: T }>;
 
-export type MapResult = { ok: true; records: CanonicalRecord[] } | { ok: false; reason: string; externalId?: string };
+export type MapResult =
+  | { ok: true; records: CanonicalRecord[] }
+  | {
+      ok: false;
+      reason: string;
+      externalId?: string;
+      /**
+       * For school records: the pupil the broken record is about, as far as it can be read. If
+       * that pupil is not a child in the hub (no link from this source, no child with that CPR
+       * hash, no linked UNI-Login) the record is dropped and counted like any other record about
+       * an unlinked pupil — minimisation holds for broken records too.
+       */
+      pupil?: PupilRef;
+    };
+
+export interface PupilRef {
+  externalId: string;
+  cprHmac: string | null;
+  uniLoginId: string | null;
+}
 
 export interface MapContext {
   /** Kommunekode of the source's municipality: records of another tenant are refused. */
