@@ -7,7 +7,7 @@ import { emitSchemaFile } from './platform/graphql/schema';
 import { DependencyUnavailableError } from './platform/errors';
 import { startHttpServer } from './platform/http/server';
 import { openRuntime, type Runtime } from './platform/runtime';
-import { seedCommand, seedDemoIfEmpty, setUpDemoPartners, startDemoCaseSystem, type DemoCredentials } from './synthetic/demo';
+import { seedCommand, seedDemoIfEmpty, setUpDemoPartners, startDemoCaseSystem, startDemoSchoolSystems, type DemoCredentials } from './synthetic/demo';
 
 type Stoppable = { close(): Promise<void> };
 
@@ -61,11 +61,12 @@ async function run(command: string, args: string[], config: Config): Promise<voi
       await seedDemoIfEmpty(rt);
       const partners = await setUpDemoPartners(rt);
       const caseSystem = await startDemoCaseSystem(rt);
+      const schools = await startDemoSchoolSystems(rt);
       const worker = await startWorker(rt);
       const scheduler = await startScheduler(rt);
       const http = await startHttpServer(rt);
-      onShutdown(rt, [http, worker, scheduler, caseSystem]);
-      printWelcome(http.url, caseSystem.url, partners);
+      onShutdown(rt, [http, worker, scheduler, caseSystem, schools]);
+      printWelcome(http.url, caseSystem.url, schools.urls, partners);
       return;
     }
     case 'serve': {
@@ -94,7 +95,7 @@ async function run(command: string, args: string[], config: Config): Promise<voi
   }
 }
 
-function printWelcome(url: string, caseSystemUrl: string, partners: DemoCredentials[]): void {
+function printWelcome(url: string, caseSystemUrl: string, schoolUrls: Record<string, string>, partners: DemoCredentials[]): void {
   const origin = new URL(url).origin;
   const school = partners.find((p) => p.role === 'school')!;
   const apps = partners.map((p) => `  ${p.name.padEnd(18)} role ${p.role.padEnd(7)} client_id ${p.clientId}  client_secret ${p.clientSecret}`).join('\n');
@@ -102,6 +103,7 @@ function printWelcome(url: string, caseSystemUrl: string, partners: DemoCredenti
 Skolebro is running: ${url}
 Health: ${origin}/healthz   Ready: ${origin}/readyz   JWKS: ${origin}/.well-known/jwks.json
 Case-system simulator: ${caseSystemUrl}  (registered as a source of Hvidovre; first full sync queued)
+School systems: Ed-Fi ${schoolUrls.edfi}  OneRoster ${schoolUrls.oneroster}  (sources of Hvidovre, nightly; first full syncs queued)
 
 Demo partner apps of Hvidovre (secrets rotate at every start; synthetic data only):
 ${apps}

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { rawQuery } from '../../src/platform/db/bulk';
+import { copyRows } from '../../src/platform/db/copy';
 import type { PupilRef } from '../../src/sources/canonical';
 import type { SourceRef, WriteResult } from '../../src/sources/canonical-writer';
 import { redactPayload } from '../../src/sources/redact';
@@ -57,14 +58,19 @@ export async function resolveFixed(em: EntityManager, sourceId: string, stream: 
   );
 }
 
+/** Keys a full pass saw, for its sweep: staged with COPY (pages of a full pass are large). */
 export async function markSeen(em: EntityManager, sourceId: string, jobId: string, target: string, externalIds: string[]): Promise<void> {
   if (!externalIds.length) return;
+  await rawQuery(em, `create temp table if not exists sync_seen_stage (external_id text) on commit delete rows`, []);
+  await copyRows(em, 'sync_seen_stage', ['external_id'], externalIds.map((id) => [id]));
+  // Conflicts: a page read again after a resume marks its keys again.
   await rawQuery(
     em,
     `insert into sync_seen (job_id, target, external_id, source_system_id)
-     select ?, ?, e, ?::uuid from jsonb_array_elements_text(?::jsonb) as e on conflict do nothing`,
-    [jobId, target, sourceId, JSON.stringify(externalIds)],
+     select distinct ?, ?, s.external_id, ?::uuid from sync_seen_stage s on conflict do nothing`,
+    [jobId, target, sourceId],
   );
+  await rawQuery(em, `truncate sync_seen_stage`, []);
 }
 
 export async function saveState(em: EntityManager, sourceId: string, stream: string, state: unknown): Promise<void> {

@@ -1,4 +1,6 @@
 import { CaseSystemSimulator } from '../../connectors/case-system/simulator';
+import { EdFiSimulator } from '../../connectors/edfi/simulator';
+import { OneRosterSimulator } from '../../connectors/oneroster/simulator';
 import { secretEnvName } from '../../connectors/secrets';
 import { createSyncQueue, enqueueSync } from '../../jobs/queues';
 import { Child } from '../children/child.entity';
@@ -90,4 +92,53 @@ export async function setUpDemoPartners(rt: Runtime): Promise<DemoCredentials[]>
   }
   await grantSyntheticConsents(em, { municipalityCode: DEMO_CASE_SYSTEM.municipalityCode, role: PartnerRole.School, purposes: ['school_support'] });
   return credentials;
+}
+
+/**
+ * The demo's school systems, one per demo municipality: Hvidovre's Ed-Fi ODS serves the pupils
+ * of the case-system simulator's children (so their school data arrives only through Ed-Fi),
+ * Svendborg's OneRoster service serves Svendborg's seeded demo children. Each also serves pupils
+ * who are not children in the hub, to show minimisation.
+ */
+export const DEMO_SCHOOL_SYSTEMS = [
+  { name: 'Demo Ed-Fi ODS (simulator)', kind: 'edfi', credentialRef: 'demo_edfi', municipalityCode: '167' },
+  { name: 'Demo OneRoster (simulator)', kind: 'oneroster', credentialRef: 'demo_oneroster', municipalityCode: '479' },
+] as const;
+
+/**
+ * `npm start` runs the school simulators on loopback ports, registers them as sources with a
+ * nightly sync and a weekly full resync, and queues a first full sync of each.
+ */
+export async function startDemoSchoolSystems(rt: Runtime): Promise<{ urls: Record<string, string>; close(): Promise<void> }> {
+  const caseChildren = generatePopulation({ seed: DEMO_SEED + 1, children: DEMO_CASE_SYSTEM.children, municipalities: [{ code: '167', name: 'Hvidovre' }] });
+  const seeded = generatePopulation({ seed: DEMO_SEED, children: rt.config.DEMO_CHILDREN });
+  const servers = {
+    edfi: EdFiSimulator.fromPopulation(caseChildren, '167', { extraPupils: 20 }),
+    oneroster: OneRosterSimulator.fromPopulation(seeded, '479', { extraPupils: 20 }),
+  } as const;
+  const urls: Record<string, string> = {};
+  const queue = createSyncQueue(rt.redis, rt.config.QUEUE_PREFIX);
+  const em = rt.orm.em.fork();
+  for (const system of DEMO_SCHOOL_SYSTEMS) {
+    const sim = servers[system.kind];
+    const url = await sim.start();
+    urls[system.kind] = url;
+    process.env[secretEnvName(system.credentialRef)] = JSON.stringify({ clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret });
+    const { rows } = await rawQuery<{ id: string }>(
+      em,
+      `insert into source_system (municipality_id, name, kind, base_url, credential_ref, schedule, full_resync_schedule, config)
+       select m.id, ?, ?, ?, ?, '30 2 * * *', '0 5 * * 0', ?::jsonb from municipality m where m.code = ?
+       on conflict (municipality_id, name) do update set base_url = excluded.base_url, updated_at = now()
+       returning id`,
+      [system.name, system.kind, url, system.credentialRef, JSON.stringify(system.kind === 'edfi' ? { pageSize: 500 } : { mode: 'rest', pageSize: 500 }), system.municipalityCode],
+    );
+    if (rows[0]) await enqueueSync(queue, { sourceSystemId: rows[0].id, mode: SyncMode.Full });
+  }
+  return {
+    urls,
+    async close() {
+      await queue.close();
+      await Promise.all([servers.edfi.stop(), servers.oneroster.stop()]);
+    },
+  };
 }

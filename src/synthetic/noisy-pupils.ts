@@ -20,13 +20,15 @@ import type { SynthChild, SynthSchool } from './types';
 // or its first part dropped, a birth date off by a day or with day and month swapped, the
 // name in capitals, and a child who moved to a school in another municipality.
 //
-// One constraint keeps the data honest rather than easy: a pupil who is not a hub child is
-// never a near-doppelgänger of one — same birth date, same municipality, a surname in common
-// and a first name at most one letter off. With the generator's small name pool (about 120
-// first names, 90 surnames) such pupils would be ~1000 times more frequent than in Denmark, and
-// without CPR or UNI-Login no matcher can tell them from the child. Deliberate namesakes (same
-// name and birth date, another municipality) are generated instead: they must never be linked
-// automatically.
+// One constraint: a pupil who is not a hub child is never a near-doppelgänger of one — same
+// birth date and either the same call name and family name in the same municipality, or at
+// the same school with call name and a surname each at most one letter off. Without CPR or
+// UNI-Login no matcher can tell such a pupil from the child, and with this generator's small
+// name pool (about 120 first names, 90 surnames, and birth dates only every 32nd day within a
+// block of children — see identifiers.ts) they would be far more frequent than in Denmark.
+// Deliberate namesakes (same name and birth date, another municipality) are generated instead:
+// they must never be linked automatically. Pupils who share a surname and birthday with a hub
+// child, or have the same name with another birthday, are left in: the matcher must tell them apart.
 
 /** The parts of a synthetic child used here; pass stripped objects to save memory. */
 export type HubChildSource = Pick<
@@ -301,17 +303,23 @@ export function generateNoisyPupils(opts: NoisyPupilOptions): NoisyPopulation {
   }
 
   // ── Pupils who are not hub children ──
-  const doppel = new Map<string, { first: string; surnames: string[] }[]>();
+  // Near-doppelgängers of hub children (see the top of this file): same birth date and
+  // (a) the same call name and family name in the same municipality, or (b) at the same school,
+  // call name and a surname each at most one letter off (or spelled alike).
+  const byBirthAndMunicipality = new Map<string, Hub[]>();
   for (const h of hub) {
     const k = `${h.birthDate}|${h.municipalityCode}`;
-    doppel.set(k, [...(doppel.get(k) ?? []), { first: asciiFold(h.firstName), surnames: asciiFold(h.lastName).split('-') }]);
+    byBirthAndMunicipality.set(k, [...(byBirthAndMunicipality.get(k) ?? []), h]);
   }
-  const isDoppelganger = (first: string, last: string, birthDate: string, municipality: string) => {
-    const f = asciiFold(first).split('-')[0];
-    const s = asciiFold(last).split('-');
-    return (doppel.get(`${birthDate}|${municipality}`) ?? []).some(
-      (h) => h.surnames.some((x) => s.includes(x)) && similarFirstName(h.first.split('-')[0], f),
-    );
+  const isDoppelganger = (first: string, last: string, birthDate: string, school: SynthSchool) => {
+    const f = nameParts(first)[0];
+    const s = nameParts(last);
+    return (byBirthAndMunicipality.get(`${birthDate}|${school.municipalityCode}`) ?? []).some((h) => {
+      const hf = nameParts(h.firstName)[0];
+      const hs = nameParts(h.lastName);
+      if (hf === f && hs[hs.length - 1] === s[s.length - 1]) return true;
+      return h.truth.institutionNumber === school.institutionNumber && similarName(hf, f) && hs.some((x) => s.some((y) => similarName(x, y)));
+    });
   };
 
   // Deliberate namesakes in another municipality.
@@ -319,7 +327,8 @@ export function generateNoisyPupils(opts: NoisyPupilOptions): NoisyPopulation {
     const rnd = new Random(opts.seed, EXTRA_STREAM, UNI_KEYS + h.index);
     if (municipalities.length < 2 || !rnd.chance(rates.namesake)) continue;
     const municipality = rnd.pick(municipalities.filter((m) => m !== h.municipalityCode));
-    if (isDoppelganger(h.firstName, h.lastName, h.birthDate, municipality)) continue;
+    const school = rnd.pick(schoolsOf.get(municipality)!);
+    if (isDoppelganger(h.firstName, h.lastName, h.birthDate, school)) continue;
     const key = takeKey();
     const carriesCpr = rnd.chance(rates.pupilCpr);
     pupils.push({
@@ -330,7 +339,7 @@ export function generateNoisyPupils(opts: NoisyPupilOptions): NoisyPopulation {
       firstName: h.firstName,
       lastName: h.lastName,
       birthDate: h.birthDate,
-      institutionNumber: rnd.pick(schoolsOf.get(municipality)!).institutionNumber,
+      institutionNumber: school.institutionNumber,
       municipalityCode: municipality,
       truth: { childIndex: null, noise: carriesCpr ? ['namesake', 'not_in_hub', 'carries_cpr'] : ['namesake', 'not_in_hub'] },
     });
@@ -347,7 +356,7 @@ export function generateNoisyPupils(opts: NoisyPupilOptions): NoisyPopulation {
     let firstName = rnd.pick(firstPool);
     let lastName = rnd.pick([...SURNAMES, ...EXTRA_SURNAMES]);
     let birthDate = isoDate(addDays(utcDate(year, 1, 1), rnd.int(0, 364)));
-    for (let tries = 0; isDoppelganger(firstName, lastName, birthDate, school.municipalityCode); tries++) {
+    for (let tries = 0; isDoppelganger(firstName, lastName, birthDate, school); tries++) {
       if (tries > 50) throw new Error('could not draw a pupil who is not a doppelgänger of a hub child');
       firstName = rnd.pick(firstPool);
       lastName = rnd.pick([...SURNAMES, ...EXTRA_SURNAMES]);
@@ -514,8 +523,15 @@ function birthDateTypo(rnd: Random, date: string): string {
   return isoDate(addDays(parseIsoDate(date), rnd.chance(0.5) ? 1 : -1));
 }
 
-/** Folded first names one letter apart or spelled alike (Christian/Kristian, Carl/Karl). */
-function similarFirstName(a: string, b: string): boolean {
+/** Folded name tokens with Danish letters reduced to one spelling: "Søren-Åge" → ["soren", "age"]. */
+function nameParts(name: string): string[] {
+  return asciiFold(name)
+    .split('-')
+    .map((t) => t.replace(/aa/g, 'a').replace(/oe/g, 'o').replace(/ae/g, 'e'));
+}
+
+/** Name tokens one letter apart or spelled alike (Christian/Kristian, Carl/Karl). */
+function similarName(a: string, b: string): boolean {
   const crude = (x: string) => x.replace(/ch/g, 'k').replace(/c/g, 'k').replace(/(.)\1+/g, '$1').replace(/h/g, '');
   return withinOneEdit(a, b) || crude(a) === crude(b);
 }

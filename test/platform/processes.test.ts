@@ -71,9 +71,11 @@ describe('process roles', () => {
       expect((await post(url, { query: '{ children(first: 1) { edges { node { id } } } }' })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
 
       // The demo case-system simulator is registered and its first full sync completes.
-      type Runs = { sourceSystems: { id: string }[] };
-      const sources = await post<Runs>(url, { query: '{ sourceSystems(municipalityCode: "167") { id } }' }, admin);
-      const sourceId = sources.data!.sourceSystems[0].id;
+      type Runs = { sourceSystems: { id: string; name: string; kind: string }[] };
+      const sources = await post<Runs>(url, { query: '{ sourceSystems(municipalityCode: "167") { id name kind } }' }, admin);
+      // The demo school system of Hvidovre is registered too.
+      expect(sources.data!.sourceSystems.map((s) => s.kind)).toEqual(expect.arrayContaining(['CASE_SYSTEM', 'ED_FI']));
+      const sourceId = sources.data!.sourceSystems.find((s) => s.name === DEMO_CASE_SYSTEM.name)!.id;
       type RunPage = { syncRuns: { edges: { node: { stream: string; status: string; inserted: number } }[] } };
       const runs = async () =>
         (await post<RunPage>(url, { query: `{ syncRuns(sourceId: "${sourceId}", first: 20) { edges { node { stream status inserted } } } }` }, admin)).data!.syncRuns.edges.map((e) => e.node);

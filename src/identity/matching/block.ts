@@ -1,4 +1,4 @@
-import { nearBirthDates, tokenSoundKey } from './normalise';
+export { namePairKeys } from './normalise';
 import { prepare } from './score';
 import type { MatchChild, MatchPupil } from './types';
 
@@ -13,9 +13,6 @@ import type { MatchChild, MatchPupil } from './types';
 //     or with one far off.
 // A pupil missing both an exact-ish birth date and any intact name pair is not found: such a
 // pupil could never be linked automatically anyway, and stays unlinked.
-
-/** Tokens per field combined in pairs; more are cut (middle names last). */
-const MAX_TOKENS_PER_FIELD = 3;
 
 export interface CandidateIndexStats {
   children: number;
@@ -39,7 +36,7 @@ export class CandidateIndex {
       for (const u of new Set(c.uniLoginIds ?? [])) add(this.byUniLogin, u, c);
       const p = prepare(c);
       if (p.birthDate) add(this.byBirthDate, p.birthDate, c);
-      for (const k of namePairKeys(p.name.parsed.given, p.name.parsed.surnames)) add(this.byNamePair, k, c);
+      for (const k of p.name.pairKeys) add(this.byNamePair, k, c);
     }
     this.size = n;
   }
@@ -53,11 +50,11 @@ export class CandidateIndex {
     if (pupil.cprHmac) take(this.byCpr.get(pupil.cprHmac));
     if (pupil.uniLoginId) take(this.byUniLogin.get(pupil.uniLoginId));
     const p = prepare(pupil);
-    if (p.birthDate) {
-      take(this.byBirthDate.get(p.birthDate));
-      for (const d of nearBirthDates(p.birthDate)) take(this.byBirthDate.get(d));
+    if (p.birth) {
+      take(this.byBirthDate.get(p.birth.iso));
+      for (const d of p.birth.near) take(this.byBirthDate.get(d));
     }
-    for (const k of namePairKeys(p.name.parsed.given, p.name.parsed.surnames)) take(this.byNamePair.get(k));
+    for (const k of p.name.pairKeys) take(this.byNamePair.get(k));
     return [...seen];
   }
 
@@ -72,20 +69,6 @@ function add(map: Map<string, MatchChild[]>, key: string, c: MatchChild): void {
   const list = map.get(key);
   if (list) list.push(c);
   else map.set(key, [c]);
-}
-
-/**
- * Unordered pairs of sound keys, one from the given names and one from the surnames
- * ("frj|nlsn"). Pairs within one field are left out: "Krogh-Madsen" alone would put every
- * Krogh-Madsen in one block. Swapping the fields gives the same pairs.
- */
-export function namePairKeys(given: readonly string[], surnames: readonly string[]): string[] {
-  const g = [...new Set(given.slice(0, MAX_TOKENS_PER_FIELD).map(tokenSoundKey))].filter(Boolean);
-  // The family name (last) first, so a long double surname keeps it.
-  const s = [...new Set([...surnames].reverse().slice(0, MAX_TOKENS_PER_FIELD).map(tokenSoundKey))].filter(Boolean);
-  const out: string[] = [];
-  for (const a of g) for (const b of s) if (a !== b) out.push(a < b ? `${a}|${b}` : `${b}|${a}`);
-  return out;
 }
 
 export function buildCandidateIndex(children: Iterable<MatchChild>): CandidateIndex {

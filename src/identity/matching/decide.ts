@@ -1,23 +1,28 @@
 import { compareTokens } from './normalise';
 import { type CandidateEvaluation, evaluateCandidate, explainCandidate, prepare, scoreCandidate } from './score';
-import type { CandidateScore, DecideOptions, MatchChild, MatchDecision, MatchMethod, MatchPupil, MatchReason, MatchThresholds, PupilRef, ProposedCandidate } from './types';
+import type { DecideOptions, MatchChild, MatchDecision, MatchMethod, MatchPupil, MatchReason, MatchThresholds, PupilRef, ProposedCandidate } from './types';
 
 export { blockCandidates, buildCandidateIndex, CandidateIndex } from './block';
 
 /**
- * Default thresholds (to be read from config by the pipeline job).
+ * Default thresholds (the pipeline job should read them from config). Scores from score.ts:
  *
- * auto 0.90: reachable only with an exact birth date, the same municipality (or a school the
- * hub knows) and both names exact or one of them one letter off (see score.ts). Everything
- * weaker — birth date missing or off by a day, another municipality (a child who moved),
- * typos in both names, only part of a double surname — waits for a person.
+ * auto 0.90 — reached only with an exact birth date, the same municipality (or a school the
+ * hub knows) and names that agree after normalisation: case, accents, æ/ae/ä, ø/oe/ö, å/aa,
+ * Danish letters written without e (Soren), hyphen or space in a double surname, middle names
+ * present on one side only, or first and last name swapped (0.905–1). A name one letter off
+ * (a typo — or another real name: Pedersen/Petersen, Ida/Ina) or only part of a double surname
+ * reaches it only when the pupil's school is one the hub knows for the child (0.95); with the
+ * municipality alone it scores 0.89. Never reached: birth date missing or off by a day (≤ 0.85),
+ * another municipality (a child who moved; ≤ 0.85).
  *
- * review 0.70: a candidate whose first name differs completely scores at most 0.75 (same
- * school), 0.69 in the same municipality; so siblings and pupils who merely share a surname
- * and birthday stay out of the queue unless the hub knows the school. A first name one letter
- * off with the birth date missing scores 0.705–0.765 and is reviewed.
+ * review 0.70 — exact names with the birth date missing (0.73 in the same municipality, 0.79
+ * at a known school), typos, near birth dates, movers are reviewed. A completely different
+ * first name scores at most 0.69 in the same municipality, 0.75 at a known school — siblings
+ * and pupils who merely share surname and birthday stay out of the queue unless the hub knows
+ * the school (twins are proposed by the twin rules whatever their score).
  *
- * margin 0.10: a second candidate within 0.10 of the best makes the match ambiguous — e.g. a
+ * margin 0.10 — a second candidate within 0.10 of the best makes the match ambiguous: e.g. a
  * namesake with the same birth date in another municipality (0.85) next to a 0.94 match.
  */
 export const DEFAULT_THRESHOLDS: Required<MatchThresholds> = { autoThreshold: 0.9, reviewThreshold: 0.7, margin: 0.1 };
@@ -180,8 +185,8 @@ export function decideMatch(pupil: MatchPupil, candidates: readonly MatchChild[]
   }
 
   // Twins: among the candidates (rejected ones count: they are still the twin), and in the source.
-  const twinSiblings = candidates.filter((c) => looksLikeTwins(best.child, c));
-  if (best.e.score >= t.reviewThreshold && twinSiblings.length) {
+  const twinSiblings = best.e.score >= t.reviewThreshold ? candidates.filter((c) => looksLikeTwins(best.child, c)) : [];
+  if (twinSiblings.length) {
     note('twin_candidates');
     twinSiblings.filter((c) => !isRejected(c)).forEach((c) => forced.add(c));
   }

@@ -3,6 +3,6 @@
 export * from './types';
 export * from './normalise';
 export { SCORE_WEIGHTS, NAME_ORDER_PENALTY, scoreCandidate, comparePlace, compareRecordNames, toConfidence, type PlaceAgreement } from './score';
-export { buildCandidateIndex, blockCandidates, CandidateIndex, namePairKeys, type CandidateIndexStats } from './block';
+export { buildCandidateIndex, blockCandidates, CandidateIndex, type CandidateIndexStats } from './block';
 export { DEFAULT_THRESHOLDS, decideMatch, looksLikeTwins, pairKey, pupilKey } from './decide';
 export { detectPupilTwins, matchPupils, type MatchBatchOptions } from './batch';

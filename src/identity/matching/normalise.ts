@@ -154,6 +154,23 @@ export function tokenSoundKey(foldedToken: string): string {
   return soundKey(foldedToken);
 }
 
+/** Tokens per field combined in blocking pairs; more are cut (middle names last). */
+const MAX_TOKENS_PER_FIELD = 3;
+
+/**
+ * Blocking keys of a name: unordered pairs of sound keys, one from the given names and one
+ * from the surnames ("frj|nlsn"). Pairs within one field are left out ("Krogh-Madsen" alone
+ * would put every Krogh-Madsen in one block). Swapping the fields gives the same pairs.
+ */
+export function namePairKeys(given: readonly string[], surnames: readonly string[]): string[] {
+  const g = [...new Set(given.slice(0, MAX_TOKENS_PER_FIELD).map(soundKey))].filter(Boolean);
+  // The family name (last) first, so a long double surname keeps it.
+  const s = [...new Set([...surnames].reverse().slice(0, MAX_TOKENS_PER_FIELD).map(soundKey))].filter(Boolean);
+  const out: string[] = [];
+  for (const a of g) for (const b of s) if (a !== b) out.push(a < b ? `${a}|${b}` : `${b}|${a}`);
+  return out;
+}
+
 export type TokenLevel = 'exact' | 'similar' | 'different' | 'missing';
 
 export type TokenHow = 'danish_spelling' | 'one_edit' | 'spelling_variant' | 'two_edits';
@@ -177,8 +194,15 @@ const TWO_EDITS: TokenMatch = { level: 'similar', similarity: 0.6, how: 'two_edi
 
 /** A folded token with the Danish two-letter spellings reduced (aa → a, oe → o, ae → e): "soeren" → "soren". */
 export function looseSpelling(folded: string): string {
-  return folded.replace(/aa/g, 'a').replace(/oe/g, 'o').replace(/ae/g, 'e');
+  let hit = LOOSE_CACHE.get(folded);
+  if (hit === undefined) {
+    hit = folded.replace(/aa/g, 'a').replace(/oe/g, 'o').replace(/ae/g, 'e');
+    if (LOOSE_CACHE.size >= SOUND_CACHE_MAX) LOOSE_CACHE.clear();
+    LOOSE_CACHE.set(folded, hit);
+  }
+  return hit;
 }
+const LOOSE_CACHE = new Map<string, string>();
 
 /**
  * Agreement of two folded name tokens, in a few transparent levels:
@@ -235,15 +259,17 @@ export interface PreparedName {
   view: NameView;
   /** The view read the other way round; null when the name has no given name or no surname. */
   swapped: NameView | null;
+  /** Blocking keys (namePairKeys). */
+  pairKeys: readonly string[];
 }
 
 export function prepareName(firstName: string | null | undefined, lastName: string | null | undefined): PreparedName {
   const parsed = parseName(firstName, lastName);
   const canSwap = parsed.given.length > 0 && parsed.surnames.length > 0;
-  return { parsed, view: nameView(parsed), swapped: canSwap ? nameView(swapNameOrder(parsed)) : null };
+  return { parsed, view: nameView(parsed), swapped: canSwap ? nameView(swapNameOrder(parsed)) : null, pairKeys: namePairKeys(parsed.given, parsed.surnames) };
 }
 
-function compareViews(p: NameView, c: NameView): Omit<NameComparison, 'swapped'> {
+function compareViews(p: NameView, c: NameView, swapped: boolean): NameComparison {
   const first = compareTokens(p.first, c.first);
   let family: NameComparison['family'] = compareTokens(p.family, c.family);
   if (family.similarity < DOUBLE_SURNAME_PARTIAL && (p.surnames.length > 1 || c.surnames.length > 1)) {
@@ -258,29 +284,36 @@ function compareViews(p: NameView, c: NameView): Omit<NameComparison, 'swapped'>
   if (p.middle.length && c.middle.length) {
     middle = p.middle.some((a) => c.middle.some((b) => tokenSimilarity(a, b) >= 0.8)) ? 'agree' : 'conflict';
   }
-  return { first, family, middle };
+  return { first, family, middle, swapped };
 }
 
 const MIDDLE_VALUE: Record<MiddleNames, number> = { agree: 1, optional: 1, conflict: 0 };
-const rank = (c: Omit<NameComparison, 'swapped'>) => c.first.similarity + c.family.similarity + 0.2 * MIDDLE_VALUE[c.middle];
+/** Name agreement in units of the first-name weight (score.ts weighs first, family, middle 5 : 5 : 1). */
+const rank = (c: NameComparison) => c.first.similarity + c.family.similarity + 0.2 * MIDDLE_VALUE[c.middle];
+/**
+ * The swapped reading must beat the straight one by this (in rank units) to be chosen: it is
+ * what score.ts deducts for a swap (0.02 = 0.25 × 0.08), so the name part of a score is exactly
+ * max(straight, swapped − penalty), which keeps the score monotone in every field.
+ */
+export const SWAP_RANK_PENALTY = 0.08;
 
 /** compareNames on prepared names (no re-parsing). */
 export function comparePreparedNames(pupil: PreparedName, child: PreparedName): NameComparison {
-  const straight = compareViews(pupil.view, child.view);
-  if (!pupil.swapped || (straight.first.level === 'exact' && straight.family.level === 'exact')) return { ...straight, swapped: false };
-  const swapped = compareViews(pupil.swapped, child.view);
-  return rank(swapped) > rank(straight) + 1e-9 ? { ...swapped, swapped: true } : { ...straight, swapped: false };
+  const straight = compareViews(pupil.view, child.view, false);
+  if (!pupil.swapped || (straight.first.level === 'exact' && straight.family.level === 'exact')) return straight;
+  const swapped = compareViews(pupil.swapped, child.view, true);
+  return rank(swapped) - SWAP_RANK_PENALTY > rank(straight) + 1e-9 ? swapped : straight;
 }
 
 /**
  * Compares a pupil's name with a child's, in the given order and swapped (surname given as
- * first name); the swapped reading wins only when strictly better.
+ * first name); the swapped reading wins only when better by more than its penalty.
  */
 export function compareNames(pupil: ParsedName, child: ParsedName): NameComparison {
   const canSwap = pupil.given.length > 0 && pupil.surnames.length > 0;
   return comparePreparedNames(
-    { parsed: pupil, view: nameView(pupil), swapped: canSwap ? nameView(swapNameOrder(pupil)) : null },
-    { parsed: child, view: nameView(child), swapped: null },
+    { parsed: pupil, view: nameView(pupil), swapped: canSwap ? nameView(swapNameOrder(pupil)) : null, pairKeys: [] },
+    { parsed: child, view: nameView(child), swapped: null, pairKeys: [] },
   );
 }
 
@@ -350,6 +383,8 @@ export interface PreparedBirthDate {
   day: number;
   /** Epoch day of the date with day and month swapped, when that is another valid date. */
   swappedDay: number | null;
+  /** nearBirthDates(iso). */
+  near: readonly string[];
 }
 
 export function prepareBirthDate(date: string | null | undefined): PreparedBirthDate | null {
@@ -357,7 +392,7 @@ export function prepareBirthDate(date: string | null | undefined): PreparedBirth
   if (day === null) return null;
   const iso = fromDay(day);
   const swapped = swapDayMonth(iso);
-  return { iso, day, swappedDay: swapped === null ? null : birthDateDay(swapped) };
+  return { iso, day, swappedDay: swapped === null ? null : birthDateDay(swapped), near: nearBirthDates(iso) };
 }
 
 /** compareBirthDates on prepared dates (no parsing). */

@@ -8,6 +8,7 @@ import {
   type PreparedBirthDate,
   type PreparedName,
   prepareName,
+  SWAP_RANK_PENALTY,
   type TokenMatch,
 } from './normalise';
 import type { CandidateScore, MatchChild, MatchField, MatchPupil } from './types';
@@ -29,15 +30,17 @@ import type { CandidateScore, MatchChild, MatchField, MatchPupil } from './types
 // born on different days score 0.55, not a review. Consequences the thresholds rely on (see
 // DEFAULT_THRESHOLDS in decide.ts): without an exact birth date, or in another municipality, a
 // candidate scores at most 0.85; a one-letter difference in a name stays below 0.9 unless the
-// school agrees as well; exact names (after normalisation), exact birth date and the same
-// municipality score 0.925–1.
+// school agrees as well; names that agree after normalisation (Danish spellings, case,
+// hyphens, middle names on one side, swapped order), exact birth date and the same
+// municipality score 0.905–1.
 //
 // CPR hash and UNI-Login id are not scored: they decide deterministically, and a conflict
 // between them blocks an automatic link (see decide.ts). They appear in agree/disagree by
 // field name only.
 
 export const SCORE_WEIGHTS = { firstName: 0.25, lastName: 0.25, middleNames: 0.05, birthDate: 0.3, place: 0.15 } as const;
-export const NAME_ORDER_PENALTY = 0.02;
+/** Deducted when the pupil's names match only the other way round (= first-name weight × SWAP_RANK_PENALTY). */
+export const NAME_ORDER_PENALTY = SCORE_WEIGHTS.firstName * SWAP_RANK_PENALTY;
 
 const BIRTH_VALUE: Record<BirthDateAgreement, number> = { exact: 1, one_day_off: 0.5, day_month_swapped: 0.5, missing: 0.3, different: -0.5 };
 
@@ -78,7 +81,6 @@ export interface CandidateEvaluation {
   names: NameComparison;
   birth: BirthDateAgreement;
   place: PlaceAgreement;
-  parts: CandidateScore['parts'];
 }
 
 /** The score and its comparisons, without building the explanation (the hot path of a batch). */
@@ -88,16 +90,25 @@ export function evaluateCandidate(pupil: MatchPupil, child: MatchChild): Candida
   const names = comparePreparedNames(p.name, c.name);
   const birth = comparePreparedBirthDates(p.birth, c.birth);
   const place = comparePlace(pupil, child);
-  const parts: CandidateScore['parts'] = {
-    firstName: SCORE_WEIGHTS.firstName * names.first.similarity,
-    lastName: SCORE_WEIGHTS.lastName * names.family.similarity,
-    middleNames: SCORE_WEIGHTS.middleNames * middleNamesValue(names.middle),
-    birthDate: SCORE_WEIGHTS.birthDate * BIRTH_VALUE[birth],
-    place: SCORE_WEIGHTS.place * PLACE_VALUE[place],
-    nameOrderPenalty: names.swapped ? -NAME_ORDER_PENALTY : 0,
+  const raw =
+    SCORE_WEIGHTS.firstName * names.first.similarity +
+    SCORE_WEIGHTS.lastName * names.family.similarity +
+    SCORE_WEIGHTS.middleNames * middleNamesValue(names.middle) +
+    SCORE_WEIGHTS.birthDate * BIRTH_VALUE[birth] +
+    SCORE_WEIGHTS.place * PLACE_VALUE[place] -
+    (names.swapped ? NAME_ORDER_PENALTY : 0);
+  return { score: Math.round(Math.min(1, Math.max(0, raw)) * 1000) / 1000, names, birth, place };
+}
+
+function partsOf(e: CandidateEvaluation): CandidateScore['parts'] {
+  return {
+    firstName: SCORE_WEIGHTS.firstName * e.names.first.similarity,
+    lastName: SCORE_WEIGHTS.lastName * e.names.family.similarity,
+    middleNames: SCORE_WEIGHTS.middleNames * middleNamesValue(e.names.middle),
+    birthDate: SCORE_WEIGHTS.birthDate * BIRTH_VALUE[e.birth],
+    place: SCORE_WEIGHTS.place * PLACE_VALUE[e.place],
+    nameOrderPenalty: e.names.swapped ? -NAME_ORDER_PENALTY : 0,
   };
-  const raw = parts.firstName + parts.lastName + parts.middleNames + parts.birthDate + parts.place + parts.nameOrderPenalty;
-  return { score: Math.round(Math.min(1, Math.max(0, raw)) * 1000) / 1000, names, birth, place, parts };
 }
 
 /** Scores one pupil against one child, with the field-level explanation; see the table at the top of this file. */
@@ -108,7 +119,7 @@ export function scoreCandidate(pupil: MatchPupil, child: MatchChild): CandidateS
 /** The reviewer's view of an evaluation: which fields agree, nearly agree, disagree or are missing. */
 export function explainCandidate(pupil: MatchPupil, child: MatchChild, e: CandidateEvaluation): CandidateScore {
   const { names, birth, place } = e;
-  const out: CandidateScore = { score: e.score, agree: [], partial: [], disagree: [], missing: [], notes: [], parts: e.parts };
+  const out: CandidateScore = { score: e.score, agree: [], partial: [], disagree: [], missing: [], notes: [], parts: partsOf(e) };
   fieldOf(out, 'first_name', names.first);
   fieldOf(out, 'last_name', names.family);
   if (names.family.partial) out.notes.push('double_surname_partial');

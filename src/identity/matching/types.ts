@@ -94,7 +94,7 @@ export interface CandidateScore {
   missing: MatchField[];
   /** How partial agreements came about, e.g. 'name_order_swapped', 'birth_date_day_month_swapped'. */
   notes: string[];
-  /** Weighted contribution of each scored field; they sum to the (unrounded) score. */
+  /** Weighted contribution of each scored field; they sum to the score before clamping to [0, 1] and rounding. */
   parts: { firstName: number; lastName: number; middleNames: number; birthDate: number; place: number; nameOrderPenalty: number };
 }
 
