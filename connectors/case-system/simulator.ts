@@ -3,29 +3,15 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Population, SynthChild } from '../../src/synthetic/generator';
 import { mixSeed } from '../../src/synthetic/random';
 import { RESOURCES, type ChildRecord, type DeletionRecord, type Resource } from './wire';
+import { NO_FAULTS, type SimulatorCredentials as OAuthCredentials, type SimulatorFaults } from '../simulator-faults';
+export type { SimulatorFaults } from '../simulator-faults';
 
-/** Fault switches; all default off. Shares are fractions 0–1, decided deterministically from `seed`. */
-export interface SimulatorFaults {
-  latencyMs: number;
-  /** Share of page requests answered 503. */
-  errorRate: number;
-  /** Share of page requests that hang for `hangMs` (longer than the client's timeout). */
-  timeoutRate: number;
-  hangMs: number;
-  /** Share of records served broken (missing field, impossible date, bad CPR, end before start). */
-  malformedRate: number;
-  seed: number;
-}
-
-export interface SimulatorCredentials {
-  clientId: string;
-  clientSecret: string;
+export interface SimulatorCredentials extends OAuthCredentials {
   apiKey: string;
 }
 
 type StoredRecord = { id: string; modifiedAt: string } & Record<string, unknown>;
 
-const NO_FAULTS: SimulatorFaults = { latencyMs: 0, errorRate: 0, timeoutRate: 0, hangMs: 30_000, malformedRate: 0, seed: 1 };
 const MAX_PAGE = 1000;
 const TOKEN_TTL_S = 3600;
 

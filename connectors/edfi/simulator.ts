@@ -6,24 +6,8 @@ import { generatePopulation, type Population, type SynthChild, type SynthGrade }
 import { mixSeed, Random } from '../../src/synthetic/random';
 import { schoolDays } from '../../src/synthetic/school-calendar';
 import { RESOURCES, type DeletedItem, type Resource } from './wire';
-
-/** Fault switches; all default off. Shares are fractions 0–1, decided deterministically from `seed`. */
-export interface SimulatorFaults {
-  latencyMs: number;
-  /** Share of data requests answered 503. */
-  errorRate: number;
-  /** Share of data requests that hang for `hangMs` (longer than the client's timeout). */
-  timeoutRate: number;
-  hangMs: number;
-  /** Share of items served broken (missing field, impossible date, unknown descriptor, off-scale grade, bad CPR). */
-  malformedRate: number;
-  seed: number;
-}
-
-export interface SimulatorCredentials {
-  clientId: string;
-  clientSecret: string;
-}
+import { NO_FAULTS, type SimulatorCredentials, type SimulatorFaults } from '../simulator-faults';
+export type { SimulatorCredentials, SimulatorFaults } from '../simulator-faults';
 
 export interface EdFiSimulatorOptions {
   /** Pupils at the schools who are not children in the hub (not in the case system). Default 0. */
@@ -49,7 +33,6 @@ export interface SimulatedPupil {
 
 type Item = Record<string, unknown>;
 
-const NO_FAULTS: SimulatorFaults = { latencyMs: 0, errorRate: 0, timeoutRate: 0, hangMs: 30_000, malformedRate: 0, seed: 1 };
 const TOKEN_TTL_S = 1800;
 const CLOCK_START = Date.UTC(2026, 0, 1);
 const DESCRIPTOR = 'uri://ed-fi.org';

@@ -6,24 +6,8 @@ import { generatePopulation, MAX_CHILDREN, type Population, type SynthChild, typ
 import { mixSeed } from '../../src/synthetic/random';
 import { writeBundle, type CsvFile } from './bundle';
 import { COLLECTIONS, DEFAULT_PATHS, type Collection, type GUIDRef } from './wire';
-
-/** Fault switches; all default off. Shares are fractions 0–1, decided deterministically from `seed`. */
-export interface SimulatorFaults {
-  latencyMs: number;
-  /** Share of data requests answered 503. */
-  errorRate: number;
-  /** Share of data requests that hang for `hangMs` (longer than the client's timeout). */
-  timeoutRate: number;
-  hangMs: number;
-  /** Share of records served broken (bad institution number or CPR, impossible date, a grade off the 7-step scale …). */
-  malformedRate: number;
-  seed: number;
-}
-
-export interface SimulatorCredentials {
-  clientId: string;
-  clientSecret: string;
-}
+import { NO_FAULTS, type SimulatorCredentials, type SimulatorFaults } from '../simulator-faults';
+export type { SimulatorCredentials, SimulatorFaults } from '../simulator-faults';
 
 export interface OneRosterSimulatorOptions {
   /** Pupils of the same schools who are not children of the population (the hub never links them). */
@@ -36,7 +20,6 @@ export interface OneRosterSimulatorOptions {
 
 type Obj = { sourcedId: string; status: 'active' | 'tobedeleted'; dateLastModified: string } & Record<string, unknown>;
 
-const NO_FAULTS: SimulatorFaults = { latencyMs: 0, errorRate: 0, timeoutRate: 0, hangMs: 30_000, malformedRate: 0, seed: 1 };
 const MAX_LIMIT = 5000;
 const TOKEN_TTL_S = 3600;
 const SEVEN_STEP: [string, string][] = [
