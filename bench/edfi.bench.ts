@@ -1,25 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { QueueEvents } from 'bullmq';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { Client } from 'pg';
 import { EdFiSimulator } from '../connectors/edfi/simulator';
-import { secretEnvName } from '../connectors/secrets';
 import { createMaintenanceQueue, createSyncQueue, enqueueSync, SYNC_QUEUE } from '../jobs/queues';
 import { cprHmac } from '../src/identity/cpr';
 import { rawQuery } from '../src/platform/db/bulk';
-import { projectRoot } from '../src/platform/paths';
 import { createRedis } from '../src/platform/queue/redis';
 import type { Runtime } from '../src/platform/runtime';
 import { SyncMode } from '../src/sources/sync-run.entity';
 import { generatePopulation } from '../src/synthetic/generator';
 import { line } from './stats';
-import { BENCH_SECRETS, stopWorker, tail, withDatabase } from './sync.bench';
+import { spawnBenchWorker, stopWorker, tail, withDatabase } from './sync.bench';
 
-const MAIN = join(projectRoot(), 'dist/src/main.js');
 const HVIDOVRE = { code: '167', name: 'Hvidovre' };
 const ATTENDANCE_STREAM = 'studentSchoolAttendanceEvents';
 const COLUMNS = ['source_system_id', 'external_id', 'source_updated_at', 'synced_at', 'child_id', 'date', 'status', 'note'];
@@ -92,19 +88,7 @@ export async function benchEdFi(opts: EdFiBenchOptions): Promise<void> {
     const events = new QueueEvents(SYNC_QUEUE, { connection: eventsRedis, prefix: rt.config.QUEUE_PREFIX });
     let worker: ChildProcess | undefined;
     try {
-      worker = spawn(process.execPath, [MAIN, 'worker'], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          NODE_ENV: 'production',
-          DATABASE_URL: rt.config.DATABASE_URL,
-          REDIS_URL: rt.config.REDIS_URL,
-          QUEUE_PREFIX: rt.config.QUEUE_PREFIX,
-          ...BENCH_SECRETS,
-          LOG_LEVEL: 'warn',
-          [secretEnvName(credentialRef)]: JSON.stringify({ type: 'oauth2', clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret }),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      worker = spawnBenchWorker(rt, credentialRef, { clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret });
       const err = tail(worker.stderr);
       await events.waitUntilReady();
       while ((await queue.getWorkersCount()) === 0) await sleep(50);

@@ -89,6 +89,23 @@ export function tail(stream: NodeJS.ReadableStream | null): () => string {
   return () => text;
 }
 
+/** A production-mode `worker` process on the bench runtime's database and queues, with one source credential. */
+export function spawnBenchWorker(rt: Runtime, credentialRef: string, credential: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [MAIN, 'worker'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      DATABASE_URL: rt.config.DATABASE_URL,
+      REDIS_URL: rt.config.REDIS_URL,
+      QUEUE_PREFIX: rt.config.QUEUE_PREFIX,
+      ...BENCH_SECRETS,
+      LOG_LEVEL: 'warn',
+      [secretEnvName(credentialRef)]: JSON.stringify(credential),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 export async function stopWorker(worker: ChildProcess): Promise<void> {
   if (worker.exitCode !== null || worker.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -145,19 +162,7 @@ async function syncOnce(rt: Runtime, children: number, opts: SyncBenchOptions): 
     );
     const sourceSystemId = rows[0].id;
 
-    worker = spawn(process.execPath, [MAIN, 'worker'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'production',
-        DATABASE_URL: rt.config.DATABASE_URL,
-        REDIS_URL: rt.config.REDIS_URL,
-        QUEUE_PREFIX: rt.config.QUEUE_PREFIX,
-        ...BENCH_SECRETS,
-        LOG_LEVEL: 'warn',
-        [secretEnvName(credentialRef)]: JSON.stringify({ type: 'oauth2', clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret }),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    worker = spawnBenchWorker(rt, credentialRef, { type: 'oauth2', clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret });
     const out = tail(worker.stdout);
     const err = tail(worker.stderr);
     const pid = worker.pid!;
