@@ -52,9 +52,5 @@ export function parseCsvSettings(input: unknown): void {
   parseWith(Settings.strict(), rest);
 }
 
-/**
- * Optional confinement: when SKOLEBRO_CSV_DROP_ROOT is set, a drop directory must lie inside it
- * (checked on the real path, so a symbolic link cannot lead out), and an admin cannot point a
- * source at another municipality's files or anywhere else on the server.
- */
-export const DROP_ROOT_ENV = 'SKOLEBRO_CSV_DROP_ROOT';
+// Checked on the real path (see reader.ts), so a symbolic link cannot lead out.
+export { DROP_ROOT_ENV } from '../drop-root';

@@ -22,7 +22,7 @@ export interface DropListing {
   misnamed: { name: string; stream: CsvStream; mtimeMs: number }[];
 }
 
-/** The drop directory's real path; inside SKOLEBRO_CSV_DROP_ROOT when that is set. */
+/** The drop directory's real path; inside SKOLEBRO_DROP_ROOT when that is set. */
 export async function resolveDropDirectory(config: Pick<CsvConfig, 'dropDirectory'>, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   let dir: string;
   try {

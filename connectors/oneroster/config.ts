@@ -1,3 +1,4 @@
+import { DROP_ROOT_ENV } from '../drop-root';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConnectorError } from '../errors';
@@ -56,7 +57,7 @@ const CsvBundle = z.object({
 });
 
 function insideDropRoot(p: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  const root = env.SKOLEBRO_DROP_ROOT;
+  const root = env[DROP_ROOT_ENV];
   if (!root) return true;
   const rel = relative(resolve(root), resolve(p));
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));

@@ -127,8 +127,8 @@ describe('csv connector: config and drop directory', () => {
     try {
       expect(await csvConnector.check(parseCsvConfig({ dropDirectory: drop.dir }))).toEqual({ ok: true });
       expect(await csvConnector.check(parseCsvConfig({ dropDirectory: join(drop.dir, 'nope') }))).toMatchObject({ ok: false, failure: 'config_error' });
-      await expect(resolveDropDirectory({ dropDirectory: drop.dir }, { SKOLEBRO_CSV_DROP_ROOT: '/srv/skolebro-drops' })).rejects.toMatchObject({ failure: 'config_error', message: expect.stringMatching(/outside/) });
-      await expect(resolveDropDirectory({ dropDirectory: drop.dir }, { SKOLEBRO_CSV_DROP_ROOT: join(drop.dir, '..') })).resolves.toBeTruthy();
+      await expect(resolveDropDirectory({ dropDirectory: drop.dir }, { SKOLEBRO_DROP_ROOT: '/srv/skolebro-drops' })).rejects.toMatchObject({ failure: 'config_error', message: expect.stringMatching(/outside/) });
+      await expect(resolveDropDirectory({ dropDirectory: drop.dir }, { SKOLEBRO_DROP_ROOT: join(drop.dir, '..') })).resolves.toBeTruthy();
     } finally {
       drop.remove();
     }
