@@ -6,7 +6,7 @@ import { QueueEvents } from 'bullmq';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { Client } from 'pg';
 import { EdFiSimulator } from '../connectors/edfi/simulator';
-import { createMaintenanceQueue, createSyncQueue, enqueueSync, SYNC_QUEUE } from '../jobs/queues';
+import { createSyncQueue, enqueueSync, SYNC_QUEUE } from '../jobs/queues';
 import { cprHmac } from '../src/identity/cpr';
 import { rawQuery } from '../src/platform/db/bulk';
 import { createRedis } from '../src/platform/queue/redis';
@@ -14,7 +14,7 @@ import type { Runtime } from '../src/platform/runtime';
 import { SyncMode } from '../src/sources/sync-run.entity';
 import { generatePopulation } from '../src/synthetic/generator';
 import { line } from './stats';
-import { spawnBenchWorker, stopWorker, tail, withDatabase } from './sync.bench';
+import { spawnBenchWorker, tail, tearDownBenchQueues, withDatabase } from './sync.bench';
 
 const HVIDOVRE = { code: '167', name: 'Hvidovre' };
 const ATTENDANCE_STREAM = 'studentSchoolAttendanceEvents';
@@ -91,7 +91,10 @@ export async function benchEdFi(opts: EdFiBenchOptions): Promise<void> {
       worker = spawnBenchWorker(rt, credentialRef, { clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret });
       const err = tail(worker.stderr);
       await events.waitUntilReady();
-      while ((await queue.getWorkersCount()) === 0) await sleep(50);
+      while ((await queue.getWorkersCount()) === 0) {
+        if (worker.exitCode !== null || worker.signalCode !== null) throw new Error(`worker exited early (${worker.exitCode ?? worker.signalCode}):\n${err()}`);
+        await sleep(50);
+      }
       const start = process.hrtime.bigint();
       const job = await enqueueSync(queue, { sourceSystemId: rows[0].id, mode: SyncMode.Full });
       await job.waitUntilFinished(events, 30 * 60_000).catch((e: Error) => {
@@ -122,14 +125,7 @@ export async function benchEdFi(opts: EdFiBenchOptions): Promise<void> {
         `${((perSecond / copyRate) * 100).toFixed(0)} % of COPY (goal ≥ 25 %); ${perSecond >= 50_000 ? 'meets' : 'misses'} the 50,000 records/s goal`,
       );
     } finally {
-      if (worker) await stopWorker(worker);
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
-      const maintenance = createMaintenanceQueue(rt.redis, rt.config.QUEUE_PREFIX);
-      await maintenance.obliterate({ force: true }).catch(() => undefined);
-      await maintenance.close();
-      await events.close();
-      await eventsRedis.quit().catch(() => eventsRedis.disconnect());
+      await tearDownBenchQueues(rt, { worker, queue, events, eventsRedis });
       await sim.stop();
     }
   });

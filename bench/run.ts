@@ -14,10 +14,11 @@ import { grantSyntheticConsents } from '../src/synthetic/consents';
 import { line, timed } from './stats';
 import { BENCH_SECRETS, benchSync } from './sync.bench';
 import { benchEdFi } from './edfi.bench';
+import { benchIdentity } from './identity.bench';
 
 // `npm run bench` — figures for the foundation: seeding, the summary job and child-view latency,
-// then the case-system sync against a raw COPY (sync.bench.ts). BENCH_ONLY=foundation|sync|edfi runs
-// one part. Runs on its own databases (dropped afterwards), never on the demo data.
+// then the case-system sync against a raw COPY (sync.bench.ts). BENCH_ONLY=foundation|sync|edfi|identity
+// runs one part. Runs on its own databases (dropped afterwards), never on the demo data.
 const CHILDREN = Number(process.env.BENCH_CHILDREN ?? 5000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -28,6 +29,8 @@ const SYNC_PAGE_SIZE = Number(process.env.BENCH_SYNC_PAGE_SIZE ?? 500);
 const ONLY = process.env.BENCH_ONLY;
 const EDFI_CHILDREN = Number(process.env.BENCH_EDFI_CHILDREN ?? 12000);
 const EDFI_PAGE_SIZE = Number(process.env.BENCH_EDFI_PAGE_SIZE ?? 5000);
+const IDENTITY_CHILDREN = Number(process.env.BENCH_IDENTITY_CHILDREN ?? 12000);
+const IDENTITY_PUPILS = Number(process.env.BENCH_IDENTITY_PUPILS ?? 50000);
 const DB = `skolebro_bench_${process.pid}`;
 
 /** A partner token from POST /oauth/token, as a partner app gets it. */
@@ -53,7 +56,7 @@ async function admin(sql: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const parts = ['foundation', 'sync', 'edfi'];
+  const parts = ['foundation', 'sync', 'edfi', 'identity'];
   if (ONLY && !parts.includes(ONLY)) throw new Error(`BENCH_ONLY must be one of ${parts.join(', ')}, not ${ONLY}`);
   const wanted = (part: string) => !ONLY || ONLY === part;
   // A failing part does not hide the others' figures; the run still fails at the end.
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
   if (wanted('foundation')) await run('foundation', benchFoundation);
   if (wanted('sync')) await run('sync', () => benchSync({ adminUrl: ADMIN_URL, children: SYNC_CHILDREN, pageSize: SYNC_PAGE_SIZE }));
   if (wanted('edfi')) await run('edfi', () => benchEdFi({ adminUrl: ADMIN_URL, children: EDFI_CHILDREN, pageSize: EDFI_PAGE_SIZE }));
+  if (wanted('identity')) await run('identity', () => benchIdentity({ adminUrl: ADMIN_URL, children: IDENTITY_CHILDREN, pupils: IDENTITY_PUPILS }));
   if (failed) process.exitCode = 1;
 }
 

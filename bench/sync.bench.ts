@@ -3,7 +3,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueueEvents } from 'bullmq';
+import { QueueEvents, type Queue } from 'bullmq';
 import { Client } from 'pg';
 import { CaseSystemSimulator } from '../connectors/case-system/simulator';
 import { secretEnvName } from '../connectors/secrets';
@@ -91,7 +91,9 @@ export function tail(stream: NodeJS.ReadableStream | null): () => string {
 
 /** A production-mode `worker` process on the bench runtime's database and queues, with one source credential. */
 export function spawnBenchWorker(rt: Runtime, credentialRef: string, credential: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [MAIN, 'worker'], {
+  // e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the worker.
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, MAIN, 'worker'], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
@@ -221,17 +223,25 @@ async function syncOnce(rt: Runtime, children: number, opts: SyncBenchOptions): 
 
     return { children, records, seconds, landed, idleRssBytes: idle, peakRssBytes: peakRss, hwmBytes: hwm };
   } finally {
-    if (worker) await stopWorker(worker);
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    // The worker also consumes the maintenance queue, which leaves its meta key behind.
-    const maintenance = createMaintenanceQueue(rt.redis, rt.config.QUEUE_PREFIX);
-    await maintenance.obliterate({ force: true }).catch(() => undefined);
-    await maintenance.close();
-    await events.close();
-    await eventsRedis.quit().catch(() => eventsRedis.disconnect());
+    await tearDownBenchQueues(rt, { worker, queue, events, eventsRedis });
     await sim.stop();
   }
+}
+
+/** After a queue benchmark: the worker stopped, both queues emptied, the event listener closed. */
+export async function tearDownBenchQueues(
+  rt: Runtime,
+  used: { worker?: ChildProcess; queue: Queue; events: QueueEvents; eventsRedis: { quit(): Promise<unknown>; disconnect(): void } },
+): Promise<void> {
+  if (used.worker) await stopWorker(used.worker);
+  await used.queue.obliterate({ force: true }).catch(() => undefined);
+  await used.queue.close();
+  // The worker also consumes the maintenance queue, which leaves its meta key behind.
+  const maintenance = createMaintenanceQueue(rt.redis, rt.config.QUEUE_PREFIX);
+  await maintenance.obliterate({ force: true }).catch(() => undefined);
+  await maintenance.close();
+  await used.events.close();
+  await used.eventsRedis.quit().catch(() => used.eventsRedis.disconnect());
 }
 
 /** Runs psql on `url` with the given arguments; resolves with its standard output. */

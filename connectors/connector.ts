@@ -29,6 +29,8 @@ export interface ConfiguredStream {
 
 export type ReadMessage<State> =
   | { type: 'record'; stream: string; data: unknown }
+  /** A page of records in one message: the same as one `record` each, without an async hop per record. */
+  | { type: 'records'; stream: string; data: readonly unknown[] }
   | { type: 'state'; stream: string; state: State };
 
 export interface Connector<Config, State> {
@@ -39,11 +41,24 @@ export interface Connector<Config, State> {
   parseConfig(input: unknown): Config;
   /** Only the non-secret settings (what an admin saves on the source), checked before saving. */
   parseSettings(input: unknown): void;
-  check(config: Config): Promise<{ ok: true } | { ok: false; failure: FailureType; message: string }>;
+  check(config: Config): Promise<CheckResult>;
   streams(config: Config): Promise<StreamSpec[]>;
   read(
     config: Config,
     streams: ConfiguredStream[],
     ctx: { signal: AbortSignal; state: ReadonlyMap<string, State> },
   ): AsyncIterable<ReadMessage<State>>;
+}
+
+export type CheckResult = { ok: true } | { ok: false; failure: FailureType; message: string };
+
+/** A connector's check: the probe's failure, typed (a non-connector error is a system error). */
+export async function checkBy(probe: () => Promise<unknown>): Promise<CheckResult> {
+  try {
+    await probe();
+    return { ok: true };
+  } catch (err) {
+    const e = err as { failure?: FailureType; message: string };
+    return { ok: false, failure: e.failure ?? 'system_error', message: e.message };
+  }
 }

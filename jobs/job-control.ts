@@ -1,13 +1,15 @@
 import type { Queue } from 'bullmq';
 import type { Runtime } from '../src/platform/runtime';
 import type { SyncMode } from '../src/sources/sync-run.entity';
-import { createMaintenanceQueue, createSyncQueue, enqueueSync, syncDeduplicationId } from './queues';
+import { createMaintenanceQueue, createSyncQueue, enqueueIdentityMatch, enqueueSync, syncDeduplicationId } from './queues';
 import { reconcileSchedules } from './scheduler';
 
 /** What the API may ask of the queues: start a sync now, and apply schedule changes now. */
 export interface JobControl {
   /** Queues a sync, or returns the one already queued or running for the source. */
   triggerSync(sourceSystemId: string, mode: SyncMode): Promise<{ jobId: string; alreadyQueued: boolean }>;
+  /** Queues identity matching of a source's pupil records (see jobs/identity-match.job.ts). */
+  triggerIdentityMatch(sourceSystemId: string): Promise<{ jobId: string }>;
   /** Brings BullMQ's job schedulers in step with the source_system table at once. */
   reconcileSchedules(): Promise<void>;
   close(): Promise<void>;
@@ -26,6 +28,10 @@ export function createJobControl(rt: Runtime): JobControl {
       const existing = await sync.getDeduplicationJobId(syncDeduplicationId(sourceSystemId));
       const job = await enqueueSync(sync, { sourceSystemId, mode });
       return { jobId: job.id!, alreadyQueued: Boolean(existing) && existing === job.id };
+    },
+    async triggerIdentityMatch(sourceSystemId) {
+      const job = await enqueueIdentityMatch(open().maintenance, { sourceSystemId });
+      return { jobId: job.id! };
     },
     async reconcileSchedules() {
       await reconcileSchedules(rt, open().maintenance);

@@ -12,7 +12,16 @@ export const JobName = {
   /** A schedule fired: enqueue a sync unless one is already queued or running. */
   SyncTick: 'sync-tick',
   Sync: 'sync',
+  /** Match a school source's pupil records to hub children (after each sync, and after review decisions). */
+  IdentityMatch: 'identity-match',
 } as const;
+
+export interface IdentityMatchJobData {
+  /** The source whose pupils to match; a case-system source means every school source of its municipality. */
+  sourceSystemId: string;
+  /** Re-decide every record not linked (proposals, rejections), not only new and changed ones. Default false. */
+  all?: boolean;
+}
 
 export interface AttendanceSummaryJobData {
   /** Kommunekode of the municipality to recompute. */
@@ -57,4 +66,14 @@ export function syncDeduplicationId(sourceSystemId: string): string {
 /** Enqueue a recomputation. The job id deduplicates: one waiting recompute per municipality. */
 export function enqueueAttendanceSummary(queue: Queue, data: AttendanceSummaryJobData) {
   return queue.add(JobName.AttendanceSummary, data, { deduplication: { id: `${JobName.AttendanceSummary}:${data.municipalityCode}` } });
+}
+
+/**
+ * Enqueue identity matching for a source. One waiting match per source (and per `all`): later
+ * triggers join it; a trigger while one runs queues one more run after it (keepLastIfActive),
+ * so records staged during a run are not left waiting for the next sync.
+ */
+export function enqueueIdentityMatch(queue: Queue, data: IdentityMatchJobData) {
+  const id = `${JobName.IdentityMatch}:${data.sourceSystemId}${data.all ? ':all' : ''}`;
+  return queue.add(JobName.IdentityMatch, data, { deduplication: { id, keepLastIfActive: true } });
 }

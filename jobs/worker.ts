@@ -1,8 +1,10 @@
-import { Worker, type Job, type Queue } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Runtime } from '../src/platform/runtime';
 import { createRedis } from '../src/platform/queue/redis';
+import { matchThresholds } from '../src/identity/identity-matching.service';
 import { runAttendanceSummaryJob } from './attendance-summary.job';
-import { createSyncQueue, enqueueSync, JobName, MAINTENANCE_QUEUE, SYNC_QUEUE } from './queues';
+import { runIdentityMatchJob } from './identity-match.job';
+import { createMaintenanceQueue, createSyncQueue, enqueueIdentityMatch, enqueueSync, JobName, MAINTENANCE_QUEUE, SYNC_QUEUE, type IdentityMatchJobData } from './queues';
 import { runSync, type SyncJobData } from './sync/sync-runner';
 
 export interface RunningWorker {
@@ -16,6 +18,8 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
   const log = rt.logger.child({ role: 'worker' });
   const connection = createRedis(rt.config.REDIS_URL, 'worker');
   const syncQueue: Queue = createSyncQueue(rt.redis, rt.config.QUEUE_PREFIX);
+  const maintenanceQueue: Queue = createMaintenanceQueue(rt.redis, rt.config.QUEUE_PREFIX);
+  const matchContext = { orm: rt.orm, thresholds: matchThresholds(rt.config), maintenance: maintenanceQueue, sync: syncQueue, logger: log };
   // Aborted on shutdown so a long sync stops at the next page instead of holding the exit.
   const closing = new AbortController();
 
@@ -30,6 +34,8 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
           const queued = await enqueueSync(syncQueue, job.data as SyncJobData);
           return { syncJobId: queued.id };
         }
+        case JobName.IdentityMatch:
+          return runIdentityMatchJob(matchContext, job as Job<IdentityMatchJobData>);
         default:
           throw new Error(`no processor for job ${job.name}`);
       }
@@ -39,14 +45,27 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
 
   const sync = new Worker(
     SYNC_QUEUE,
-    async (job: Job<SyncJobData>, _token?: string, signal?: AbortSignal) =>
-      runSync(job.data, {
-        orm: rt.orm,
-        cprKey: rt.config.CPR_HMAC_KEY,
-        jobId: job.id!,
-        signal: signal ? AbortSignal.any([signal, closing.signal]) : closing.signal,
-        finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
-      }),
+    async (job: Job<SyncJobData>, _token?: string, signal?: AbortSignal) => {
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // The pupils a sync staged (all, or the pages it committed before failing for good) are
+      // matched when it ends; a sync that will be retried is matched after its retry.
+      const match = () =>
+        enqueueIdentityMatch(maintenanceQueue, { sourceSystemId: job.data.sourceSystemId }).catch((err: Error) => log.error({ err: err.message }, 'could not queue identity match'));
+      try {
+        const result = await runSync(job.data, {
+          orm: rt.orm,
+          cprKey: rt.config.CPR_HMAC_KEY,
+          jobId: job.id!,
+          signal: signal ? AbortSignal.any([signal, closing.signal]) : closing.signal,
+          finalAttempt,
+        });
+        await match();
+        return result;
+      } catch (err) {
+        if (finalAttempt || err instanceof UnrecoverableError) await match();
+        throw err;
+      }
+    },
     {
       connection,
       prefix: rt.config.QUEUE_PREFIX,
@@ -79,6 +98,7 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
       closing.abort(new Error('worker shutting down'));
       await Promise.all(closingWorkers);
       await syncQueue.close();
+      await maintenanceQueue.close();
       await connection.quit().catch(() => connection.disconnect());
     },
   };

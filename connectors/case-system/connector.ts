@@ -1,4 +1,4 @@
-import type { Connector, ConfiguredStream, ReadMessage, StreamSpec } from '../connector';
+import { checkBy, type Connector, type ConfiguredStream, type ReadMessage, type StreamSpec } from '../connector';
 import { CaseSystemClient } from './client';
 import { parseCaseSystemConfig, parseCaseSystemSettings, type CaseSystemConfig } from './config';
 import { mapCaseSystemRecord, RESOURCE_TARGETS } from './mapper';
@@ -23,15 +23,7 @@ export const caseSystemConnector: Connector<CaseSystemConfig, CaseSystemState> =
   parseSettings: parseCaseSystemSettings,
   map: mapCaseSystemRecord,
 
-  async check(config) {
-    try {
-      await new CaseSystemClient(config).page('/v1/children', { pageSize: 1 });
-      return { ok: true };
-    } catch (err) {
-      const e = err as { failure?: 'config_error' | 'transient_error' | 'system_error'; message: string };
-      return { ok: false, failure: e.failure ?? 'system_error', message: e.message };
-    }
-  },
+  check: (config) => checkBy(() => new CaseSystemClient(config).page('/v1/children', { pageSize: 1 })),
 
   async streams() {
     const resources: StreamSpec[] = RESOURCES.map((name) => ({

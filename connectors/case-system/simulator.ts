@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Population, SynthChild } from '../../src/synthetic/generator';
-import { mixSeed } from '../../src/synthetic/random';
 import { RESOURCES, type ChildRecord, type DeletionRecord, type Resource } from './wire';
-import { NO_FAULTS, type SimulatorCredentials as OAuthCredentials, type SimulatorFaults } from '../simulator-faults';
+import { injectFaults, NO_FAULTS, refuseClientCredentials, unit, type SimulatorCredentials as OAuthCredentials, type SimulatorFaults } from '../simulator-faults';
 export type { SimulatorFaults } from '../simulator-faults';
 
 export interface SimulatorCredentials extends OAuthCredentials {
@@ -15,7 +14,6 @@ type StoredRecord = { id: string; modifiedAt: string } & Record<string, unknown>
 const MAX_PAGE = 1000;
 const TOKEN_TTL_S = 3600;
 
-const unit = (...parts: number[]) => (mixSeed(...parts) >>> 0) / 2 ** 32;
 const hashId = (id: string) => [...id].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261);
 
 /**
@@ -113,13 +111,8 @@ export class CaseSystemSimulator {
   }
 
   private token(req: FastifyRequest, reply: FastifyReply) {
-    const [scheme, value] = (req.headers.authorization ?? '').split(' ');
-    const [id, secret] = Buffer.from(value ?? '', 'base64').toString().split(':').map(decodeURIComponent);
-    const form = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
-    if (scheme !== 'Basic' || id !== this.credentials.clientId || secret !== this.credentials.clientSecret) {
-      return reply.code(401).send({ error: 'invalid_client' });
-    }
-    if (form.get('grant_type') !== 'client_credentials') return reply.code(400).send({ error: 'unsupported_grant_type' });
+    const refused = refuseClientCredentials(req, this.credentials);
+    if (refused) return reply.code(refused.status).send({ error: refused.error });
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(token, Date.now() + TOKEN_TTL_S * 1000);
     return reply.send({ access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_S });
@@ -135,9 +128,7 @@ export class CaseSystemSimulator {
       return true;
     }
     const n = ++this.requestNo;
-    if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
-    if (unit(this.faults.seed, n, 1) < this.faults.timeoutRate) await new Promise((r) => setTimeout(r, this.faults.hangMs));
-    if (unit(this.faults.seed, n, 2) < this.faults.errorRate) {
+    if (await injectFaults(this.faults, n)) {
       reply.code(503).send({ error: 'service unavailable (simulated)' });
       return true;
     }

@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { parseConnectorConfig } from '../config';
 import { ConnectorError } from '../errors';
 
 export const ENCODINGS = ['utf-8', 'windows-1252', 'auto'] as const;
@@ -29,14 +30,7 @@ const Settings = z.object({
 
 export type CsvConfig = z.infer<typeof Settings>;
 
-// Paths only in messages, as in the other connectors.
-function parseWith<T>(schema: z.ZodType<T>, input: unknown): T {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    throw ConnectorError.config(`invalid csv config: ${r.error.issues.map((i) => `${i.path.join('.') || 'config'} ${i.message}`).join('; ')}`);
-  }
-  return r.data;
-}
+const parseWith = <T>(schema: z.ZodType<T>, input: unknown): T => parseConnectorConfig('csv', schema, input);
 
 /** Source config as the runner passes it (with `baseUrl` and `auth`, which a file drop does not use). */
 export function parseCsvConfig(input: unknown): CsvConfig {

@@ -1,5 +1,6 @@
-import type { Connector, ReadMessage, StreamSpec, SyncMode } from '../connector';
+import { checkBy, type Connector, type ReadMessage, type StreamSpec, type SyncMode } from '../connector';
 import { ConnectorError } from '../errors';
+import { hasSettled } from '../drop-root';
 import { parseCsvConfig, parseCsvSettings, type CsvConfig } from './config';
 import { fileKey, parseRow, rowKey, STREAM_TARGETS, STREAMS, type CsvStream } from './layout';
 import { mapCsvRecord, type CsvRecord } from './mapper';
@@ -44,15 +45,7 @@ export const csvConnector: Connector<CsvConfig, CsvState> = {
   parseSettings: parseCsvSettings,
   map: mapCsvRecord,
 
-  async check(config) {
-    try {
-      await listDrop(await resolveDropDirectory(config));
-      return { ok: true };
-    } catch (err) {
-      const e = err as { failure?: 'config_error' | 'transient_error' | 'system_error'; message: string };
-      return { ok: false, failure: e.failure ?? 'system_error', message: e.message };
-    }
-  },
+  check: (config) => checkBy(async () => listDrop(await resolveDropDirectory(config))),
 
   /**
    * One stream per kind of file. A stream names its canonical table (so a full resync sweeps
@@ -167,7 +160,7 @@ async function* readStream(
   // A file modified within settleSeconds may still be being written: in an incremental read it and
   // every later file wait for the next run; a full read is postponed (retried) rather than made
   // from part of the files, because the sweep after it deletes whatever it did not see.
-  const unsettled = todo.findIndex((f) => listedAt - f.mtimeMs < config.settleSeconds * 1000);
+  const unsettled = todo.findIndex((f) => !hasSettled(f.mtimeMs, listedAt, config.settleSeconds * 1000));
   if (unsettled >= 0 && fullPass) {
     throw ConnectorError.transient(`${stream}: full read postponed, ${todo[unsettled].name} was modified less than ${config.settleSeconds} s ago`);
   }

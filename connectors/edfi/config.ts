@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ConnectorError } from '../errors';
-import { DEFAULT_HTTP_OPTIONS } from '../http';
+import { HttpSettings, parseConnectorConfig } from '../config';
 
 /** The ODS issues tokens for OAuth2 client credentials only (a key/secret pair per vendor application). */
 const Auth = z.object({
@@ -26,26 +25,12 @@ const Config = z.object({
   resourceNamespace: z.string().regex(/^[a-z0-9-]+$/).default('ed-fi'),
   /** Items per request (`limit`). The ODS default maximum is 500; raise it there before here. */
   pageSize: z.number().int().min(1).max(5000).default(500),
-  http: z
-    .object({
-      timeoutMs: z.number().int().min(100).default(DEFAULT_HTTP_OPTIONS.timeoutMs),
-      attempts: z.number().int().min(1).max(10).default(DEFAULT_HTTP_OPTIONS.attempts),
-      backoffMs: z.number().int().min(0).default(DEFAULT_HTTP_OPTIONS.backoffMs),
-      requestsPerSecond: z.number().min(0).default(DEFAULT_HTTP_OPTIONS.requestsPerSecond),
-    })
-    .prefault({}),
+  http: HttpSettings,
 });
 
 export type EdFiConfig = z.infer<typeof Config>;
 
-// Paths only in messages: a credential value must never reach a log or an admin screen.
-function parseWith<T>(schema: z.ZodType<T>, input: unknown): T {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    throw ConnectorError.config(`invalid Ed-Fi config: ${r.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-  }
-  return r.data;
-}
+const parseWith = <T>(schema: z.ZodType<T>, input: unknown): T => parseConnectorConfig('Ed-Fi', schema, input);
 
 /** Source config (base URL, non-secret settings) merged with the resolved credential. */
 export function parseEdFiConfig(input: unknown): EdFiConfig {

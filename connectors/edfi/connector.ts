@@ -1,4 +1,4 @@
-import type { Connector, ConfiguredStream, ReadMessage, StreamSpec } from '../connector';
+import { checkBy, type Connector, type ConfiguredStream, type ReadMessage, type StreamSpec } from '../connector';
 import { EdFiClient } from './client';
 import { parseEdFiConfig, parseEdFiSettings, type EdFiConfig } from './config';
 import { mapEdFiRecord, RESOURCE_TARGETS } from './mapper';
@@ -33,17 +33,12 @@ export const edFiConnector: Connector<EdFiConfig, EdFiState> = {
   parseSettings: parseEdFiSettings,
   map: mapEdFiRecord,
 
-  async check(config) {
-    try {
+  check: (config) =>
+    checkBy(async () => {
       const client = new EdFiClient(config);
       await client.availableChangeVersions();
       await client.list('students', { offset: 0, limit: 1 });
-      return { ok: true };
-    } catch (err) {
-      const e = err as { failure?: 'config_error' | 'transient_error' | 'system_error'; message: string };
-      return { ok: false, failure: e.failure ?? 'system_error', message: e.message };
-    }
-  },
+    }),
 
   /**
    * Deletes come first: a pass applies the window's deletes before its upserts, so a record
@@ -115,7 +110,7 @@ async function* readResource(
     // A full page: ask for the next one now, so the source and the network work while the
     // runner commits this one (the state below still points at the next page's offset).
     if (items.length === limit) next = fetchPage(pass.offset + limit);
-    for (const data of items) yield { type: 'record', stream: resource, data };
+    if (items.length) yield { type: 'records', stream: resource, data: items };
     if (items.length < limit) {
       yield { type: 'state', stream: resource, state: { changeVersion: pass.max } };
       return;
@@ -155,7 +150,7 @@ async function* readDeletes(client: EdFiClient, config: EdFiConfig, saved: EdFiS
     for (;;) {
       signal.throwIfAborted();
       const items: DeletedItem[] = await client.list<DeletedItem>(`${resource}/deletes`, { offset, limit, minChangeVersion: pass.min ?? undefined, maxChangeVersion: pass.max }, signal);
-      for (const item of items) yield { type: 'record', stream: DELETES, data: { ...item, resource } };
+      if (items.length) yield { type: 'records', stream: DELETES, data: items.map((item) => ({ ...item, resource })) };
       offset += items.length;
       const done = items.length < limit;
       const next: EdFiPass = done ? { ...pass, resource: r + 1, offset: 0 } : { ...pass, resource: r, offset };

@@ -6,7 +6,7 @@ import { generatePopulation, type Population, type SynthChild, type SynthGrade }
 import { mixSeed, Random } from '../../src/synthetic/random';
 import { schoolDays } from '../../src/synthetic/school-calendar';
 import { RESOURCES, type DeletedItem, type Resource } from './wire';
-import { NO_FAULTS, type SimulatorCredentials, type SimulatorFaults } from '../simulator-faults';
+import { injectFaults, NO_FAULTS, refuseClientCredentials, unit, type SimulatorCredentials, type SimulatorFaults } from '../simulator-faults';
 export type { SimulatorCredentials, SimulatorFaults } from '../simulator-faults';
 
 export interface EdFiSimulatorOptions {
@@ -14,6 +14,11 @@ export interface EdFiSimulatorOptions {
   extraPupils?: number;
   /** Share of pupils served without a CPR code, only a UNI-Login id. Default 0. */
   omitCprRate?: number;
+  /**
+   * Share of the pupils served without CPR whose first name the school spells one letter
+   * differently (Freja → Freka): identity matching can only propose them for review. Default 0.
+   */
+  misspellRate?: number;
   /** Largest `limit` the simulated ODS accepts (the real default is 500). Default 5000. */
   maxPageSize?: number;
   /** Path the API is served under, e.g. `/v7/api` (the ODS often sits below a path). Default none. */
@@ -23,7 +28,7 @@ export interface EdFiSimulatorOptions {
 /** How the simulator knows a pupil (for tests): its studentUniqueId and whether it is a hub child. */
 export interface SimulatedPupil {
   studentUniqueId: string;
-  /** The synthetic child's identity (its school year's details are kept compactly, not as objects). */
+  /** The synthetic child's identity as the school sends it (a misspelt first name included; see misspellRate). */
   child: Pick<SynthChild, 'index' | 'externalId' | 'cpr' | 'uniLoginId' | 'firstName' | 'lastName' | 'birthDate'>;
   /** A child in the hub (the case system's `child-…`); false for the extra pupils. */
   inHub: boolean;
@@ -115,7 +120,14 @@ interface SimPupil {
   partialReasons: Map<number, string>;
 }
 
-const unit = (...parts: number[]) => (mixSeed(...parts) >>> 0) / 2 ** 32;
+
+/** One letter changed: the next letter of the alphabet in the second-to-last place (Freja → Freka). */
+function misspell(name: string): string {
+  if (name.length < 3) return name;
+  const i = name.length - 2;
+  const next = name[i] === 'z' ? 'a' : String.fromCharCode(name.charCodeAt(i) + 1);
+  return name.slice(0, i) + next + name.slice(i + 1);
+}
 const hashId = (id: string) => [...id].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261);
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /** 8 hex digits of a 32-bit word (table look-ups: ids are made millions of times a sync). */
@@ -319,12 +331,14 @@ export class EdFiSimulator {
         days[i] = dayCode(a.status, a.note);
         if (a.note) partialReasons.set(i, a.note);
       });
+      const withoutCpr = unit(o.seed, child.index, 0xc9) < (opts.omitCprRate ?? 0);
+      const misspelt = withoutCpr && unit(o.seed, child.index, 0xca) < (opts.misspellRate ?? 0);
       return {
         info: {
           studentUniqueId: `elev-${String(child.index + 1).padStart(6, '0')}`,
-          child: { index: child.index, externalId: child.externalId, cpr: child.cpr, uniLoginId: child.uniLoginId, firstName: child.firstName, lastName: child.lastName, birthDate: child.birthDate },
+          child: { index: child.index, externalId: child.externalId, cpr: child.cpr, uniLoginId: child.uniLoginId, firstName: misspelt ? misspell(child.firstName) : child.firstName, lastName: child.lastName, birthDate: child.birthDate },
           inHub,
-          withoutCpr: unit(o.seed, child.index, 0xc9) < (opts.omitCprRate ?? 0),
+          withoutCpr,
         },
         enrollments: child.enrollments.map((e) => ({
           schoolId: Number(schoolOf(e.schoolExternalId).institutionNumber),
@@ -584,13 +598,8 @@ export class EdFiSimulator {
 
   private token(req: FastifyRequest, reply: FastifyReply) {
     this.tally(req);
-    const [scheme, value] = (req.headers.authorization ?? '').split(' ');
-    const [id, secret] = Buffer.from(value ?? '', 'base64').toString().split(':').map(decodeURIComponent);
-    const form = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
-    if (scheme !== 'Basic' || id !== this.credentials.clientId || secret !== this.credentials.clientSecret) {
-      return reply.code(401).send({ error: 'invalid_client' });
-    }
-    if (form.get('grant_type') !== 'client_credentials') return reply.code(400).send({ error: 'unsupported_grant_type' });
+    const refused = refuseClientCredentials(req, this.credentials);
+    if (refused) return reply.code(refused.status).send({ error: refused.error });
     const token = randomBytes(24).toString('hex');
     this.tokens.set(token, Date.now() + TOKEN_TTL_S * 1000);
     return reply.send({ access_token: token, expires_in: TOKEN_TTL_S, token_type: 'bearer' });
@@ -612,9 +621,7 @@ export class EdFiSimulator {
       return true;
     }
     const n = ++this.requestNo;
-    if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
-    if (unit(this.faults.seed, n, 1) < this.faults.timeoutRate) await new Promise((r) => setTimeout(r, this.faults.hangMs));
-    if (unit(this.faults.seed, n, 2) < this.faults.errorRate) {
+    if (await injectFaults(this.faults, n)) {
       reply.code(503).send({ message: 'Service unavailable (simulated)' });
       return true;
     }

@@ -7,6 +7,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import * as yauzl from 'yauzl';
 import * as yazl from 'yazl';
 import { ConnectorError } from '../errors';
+import { hasSettled } from '../drop-root';
 
 /**
  * The OneRoster 1.2 CSV binding: a zip with manifest.csv and one CSV file per collection, the
@@ -374,7 +375,7 @@ export async function listBundles(dir: string, settleMs: number): Promise<string
   const ready: string[] = [];
   for (const name of names.filter((n) => /\.zip$/i.test(n) && !n.startsWith('.'))) {
     const s = await stat(join(dir, name)).catch(() => undefined);
-    if (s?.isFile() && now - s.mtimeMs >= settleMs) ready.push(name);
+    if (s?.isFile() && hasSettled(s.mtimeMs, now, settleMs)) ready.push(name);
   }
   return ready.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

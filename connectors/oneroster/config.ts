@@ -1,18 +1,8 @@
 import { DROP_ROOT_ENV } from '../drop-root';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConnectorError } from '../errors';
-import { DEFAULT_HTTP_OPTIONS } from '../http';
+import { HttpSettings, parseConnectorConfig } from '../config';
 import { DEFAULT_PATHS } from './wire';
-
-const Http = z
-  .object({
-    timeoutMs: z.number().int().min(100).default(DEFAULT_HTTP_OPTIONS.timeoutMs),
-    attempts: z.number().int().min(1).max(10).default(DEFAULT_HTTP_OPTIONS.attempts),
-    backoffMs: z.number().int().min(0).default(DEFAULT_HTTP_OPTIONS.backoffMs),
-    requestsPerSecond: z.number().min(0).default(DEFAULT_HTTP_OPTIONS.requestsPerSecond),
-  })
-  .prefault({});
 
 const servicePath = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path starting with /');
 
@@ -31,7 +21,7 @@ const Rest = z.object({
   gradebookPath: servicePath.default(DEFAULT_PATHS.gradebook),
   /** `limit` per page request. */
   pageSize: z.number().int().min(1).max(10_000).default(500),
-  http: Http,
+  http: HttpSettings,
 });
 
 /**
@@ -82,14 +72,7 @@ function withMode(input: unknown): unknown {
   return v;
 }
 
-// Paths only in messages: a credential value must never reach a log or an admin screen.
-function parseWith<T>(schema: z.ZodType<T>, input: unknown): T {
-  const r = schema.safeParse(withMode(input));
-  if (!r.success) {
-    throw ConnectorError.config(`invalid oneroster config: ${r.error.issues.map((i) => `${i.path.join('.') || 'config'} ${i.message}`).join('; ')}`);
-  }
-  return r.data;
-}
+const parseWith = <T>(schema: z.ZodType<T>, input: unknown): T => parseConnectorConfig('oneroster', schema, withMode(input));
 
 /** Source config (base URL, non-secret settings) merged with the resolved credential. */
 export function parseOneRosterConfig(input: unknown): OneRosterConfig {

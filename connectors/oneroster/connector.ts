@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Connector, FailureType, ReadMessage, StreamSpec, SyncMode } from '../connector';
+import { checkBy, type Connector, type ReadMessage, type StreamSpec, type SyncMode } from '../connector';
 import { ConnectorError } from '../errors';
 import { Bundle, fromCsvRow, listBundles, type CsvFile, type FileMode } from './bundle';
 import { OneRosterClient } from './client';
@@ -39,23 +39,18 @@ export const oneRosterConnector: Connector<OneRosterConfig, OneRosterState> = {
   parseSettings: parseOneRosterSettings,
   map: mapOneRosterRecord,
 
-  async check(config) {
-    try {
+  check: (config) =>
+    checkBy(async () => {
       if (config.mode === 'rest') {
         await new OneRosterClient(config).page('orgs', { limit: 1, offset: 0 });
-      } else {
-        const s = await stat(config.dropDirectory).catch((err: NodeJS.ErrnoException) => {
-          throw ConnectorError.config(`drop directory ${config.dropDirectory}: ${err.code ?? err.message}`);
-        });
-        if (!s.isDirectory()) throw ConnectorError.config(`drop directory ${config.dropDirectory}: not a directory`);
-        await listBundles(config.dropDirectory, config.settleMs);
+        return;
       }
-      return { ok: true };
-    } catch (err) {
-      const e = err as { failure?: FailureType; message: string };
-      return { ok: false, failure: e.failure ?? 'system_error', message: e.message };
-    }
-  },
+      const s = await stat(config.dropDirectory).catch((err: NodeJS.ErrnoException) => {
+        throw ConnectorError.config(`drop directory ${config.dropDirectory}: ${err.code ?? err.message}`);
+      });
+      if (!s.isDirectory()) throw ConnectorError.config(`drop directory ${config.dropDirectory}: not a directory`);
+      await listBundles(config.dropDirectory, config.settleMs);
+    }),
 
   async streams(config) {
     return STREAMS.map(

@@ -3,10 +3,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { GradeKind } from '../../src/schooling/grade-scale';
 import { asciiFold } from '../../src/synthetic/danish-names';
 import { generatePopulation, MAX_CHILDREN, type Population, type SynthChild, type SynthEnrollment, type SynthSchool } from '../../src/synthetic/generator';
-import { mixSeed } from '../../src/synthetic/random';
 import { writeBundle, type CsvFile } from './bundle';
 import { COLLECTIONS, DEFAULT_PATHS, type Collection, type GUIDRef } from './wire';
-import { NO_FAULTS, type SimulatorCredentials, type SimulatorFaults } from '../simulator-faults';
+import { injectFaults, NO_FAULTS, refuseClientCredentials, unit, type SimulatorCredentials, type SimulatorFaults } from '../simulator-faults';
 export type { SimulatorCredentials, SimulatorFaults } from '../simulator-faults';
 
 export interface OneRosterSimulatorOptions {
@@ -39,7 +38,6 @@ export const CATEGORY_TITLES: Record<GradeKind, string> = {
   [GradeKind.Year]: 'Årskarakter',
 };
 
-const unit = (...parts: number[]) => (mixSeed(...parts) >>> 0) / 2 ** 32;
 const hashId = (id: string) => [...id].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261);
 const slug = (s: string) => asciiFold(s).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -394,13 +392,9 @@ export class OneRosterSimulator {
 
   private token(req: FastifyRequest, reply: FastifyReply) {
     this.requests.set(this.tokenPath, (this.requests.get(this.tokenPath) ?? 0) + 1);
+    const refused = refuseClientCredentials(req, this.credentials, { formCredentials: true });
+    if (refused) return reply.code(refused.status).send({ error: refused.error });
     const form = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
-    const [scheme, value] = (req.headers.authorization ?? '').split(' ');
-    let id = form.get('client_id');
-    let secret = form.get('client_secret');
-    if (scheme === 'Basic') [id, secret] = Buffer.from(value ?? '', 'base64').toString().split(':').map(decodeURIComponent);
-    if (id !== this.credentials.clientId || secret !== this.credentials.clientSecret) return reply.code(401).send({ error: 'invalid_client' });
-    if (form.get('grant_type') !== 'client_credentials') return reply.code(400).send({ error: 'unsupported_grant_type' });
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(token, Date.now() + TOKEN_TTL_S * 1000);
     return reply.send({ access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_S, ...(form.get('scope') ? { scope: form.get('scope') } : {}) });
@@ -416,9 +410,7 @@ export class OneRosterSimulator {
       return true;
     }
     const n = ++this.requestNo;
-    if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
-    if (unit(this.faults.seed, n, 1) < this.faults.timeoutRate) await new Promise((r) => setTimeout(r, this.faults.hangMs));
-    if (unit(this.faults.seed, n, 2) < this.faults.errorRate) {
+    if (await injectFaults(this.faults, n)) {
       reply.code(503).send(oneRosterError('service unavailable (simulated)'));
       return true;
     }

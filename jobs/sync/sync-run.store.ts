@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { rawQuery } from '../../src/platform/db/bulk';
-import { copyRows } from '../../src/platform/db/copy';
+import { copyRows, declareStage, useStage } from '../../src/platform/db/copy';
 import type { PupilRef } from '../../src/sources/canonical';
 import type { SourceRef, WriteResult } from '../../src/sources/canonical-writer';
 import { redactPayload } from '../../src/sources/redact';
@@ -46,6 +46,15 @@ export async function quarantine(em: EntityManager, sourceId: string, runId: str
   );
 }
 
+export async function hasOpenQuarantine(em: EntityManager, sourceId: string, stream: string): Promise<boolean> {
+  const { rows } = await rawQuery<{ open: boolean }>(
+    em,
+    `select exists (select 1 from quarantined_record where source_system_id = ? and stream = ? and resolved_at is null) as open`,
+    [sourceId, stream],
+  );
+  return rows[0].open;
+}
+
 /** Open quarantine entries of records that now arrived valid are resolved by the source's fix. */
 export async function resolveFixed(em: EntityManager, sourceId: string, stream: string, externalIds: string[]): Promise<void> {
   if (!externalIds.length) return;
@@ -59,10 +68,12 @@ export async function resolveFixed(em: EntityManager, sourceId: string, stream: 
 }
 
 /** Keys a full pass saw, for its sweep: staged with COPY (pages of a full pass are large). */
+const SEEN_STAGE = declareStage('sync_seen_stage', [['external_id', 'text']]);
+
 export async function markSeen(em: EntityManager, sourceId: string, jobId: string, target: string, externalIds: string[]): Promise<void> {
   if (!externalIds.length) return;
-  await rawQuery(em, `create temp table if not exists sync_seen_stage (external_id text) on commit delete rows`, []);
-  await copyRows(em, 'sync_seen_stage', ['external_id'], externalIds.map((id) => [id]));
+  await useStage(em, SEEN_STAGE);
+  await copyRows(em, SEEN_STAGE, ['external_id'], externalIds.map((id) => [id]));
   // Conflicts: a page read again after a resume marks its keys again.
   await rawQuery(
     em,
@@ -70,26 +81,31 @@ export async function markSeen(em: EntityManager, sourceId: string, jobId: strin
      select distinct ?, ?, s.external_id, ?::uuid from sync_seen_stage s on conflict do nothing`,
     [jobId, target, sourceId],
   );
-  await rawQuery(em, `truncate sync_seen_stage`, []);
 }
 
-export async function saveState(em: EntityManager, sourceId: string, stream: string, state: unknown): Promise<void> {
+/**
+ * The page's bookkeeping in one statement, last in its transaction: the cursor after it, the
+ * run's counts, and a commit that need not wait for the WAL flush — safe because page and
+ * cursor commit together (a commit lost in a database crash loses both; the page is read again).
+ */
+export async function commitPageState(
+  em: EntityManager,
+  page: { sourceId: string; stream: string; runId: string; read: number; state: unknown },
+  w: WriteResult & { quarantined: number },
+): Promise<void> {
+  const cursor = JSON.stringify(page.state ?? null);
   await rawQuery(
     em,
-    `insert into sync_state (source_system_id, stream, state, updated_at) values (?, ?, ?::jsonb, now())
-     on conflict (source_system_id, stream) do update set state = excluded.state, updated_at = now()`,
-    [sourceId, stream, JSON.stringify(state ?? null)],
-  );
-}
-
-export async function addRunCounts(em: EntityManager, runId: string, read: number, w: WriteResult & { quarantined: number }, cursor: unknown): Promise<void> {
-  await rawQuery(
-    em,
-    `update sync_run set read_count = read_count + ?, inserted_count = inserted_count + ?, updated_count = updated_count + ?,
-       unchanged_count = unchanged_count + ?, deleted_count = deleted_count + ?, quarantined_count = quarantined_count + ?,
-       skipped_unlinked_count = skipped_unlinked_count + ?,
-       cursor_after = ?::jsonb
-     where id = ?`,
-    [read, w.inserted, w.updated, w.unchanged, w.deleted, w.quarantined, w.skippedUnlinked, JSON.stringify(cursor ?? null), runId],
+    `with saved as (
+       insert into sync_state (source_system_id, stream, state, updated_at) values (?, ?, ?::jsonb, now())
+       on conflict (source_system_id, stream) do update set state = excluded.state, updated_at = now()
+     ), counted as (
+       update sync_run set read_count = read_count + ?, inserted_count = inserted_count + ?, updated_count = updated_count + ?,
+         unchanged_count = unchanged_count + ?, deleted_count = deleted_count + ?, quarantined_count = quarantined_count + ?,
+         skipped_unlinked_count = skipped_unlinked_count + ?, cursor_after = ?::jsonb
+       where id = ?
+     )
+     select set_config('synchronous_commit', 'off', true)`,
+    [page.sourceId, page.stream, cursor, page.read, w.inserted, w.updated, w.unchanged, w.deleted, w.quarantined, w.skippedUnlinked, cursor, page.runId],
   );
 }

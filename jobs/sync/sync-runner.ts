@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import type { EntityManager as SyncEm } from '@mikro-orm/postgresql';
 import type { Connector, StreamSpec } from '../../connectors/connector';
 import { ConnectorError } from '../../connectors/errors';
 import { connectorFor } from '../../connectors/registry';
@@ -6,13 +7,14 @@ import { resolveSecret } from '../../connectors/secrets';
 import { cprHmac, redactCpr } from '../../src/identity/cpr';
 import { rawQuery } from '../../src/platform/db/bulk';
 import type { Orm } from '../../src/platform/db/orm';
-import type { MapContext } from '../../src/sources/canonical';
+import type { CanonicalRecord, CanonicalTarget, MapContext } from '../../src/sources/canonical';
+import { SCHOOL_TARGETS, SchoolWriter, type SchoolTarget } from '../../src/sources/school-writer';
 import { CanonicalWriter, type SourceRef } from '../../src/sources/canonical-writer';
-import { SourceSystem } from '../../src/sources/source-system.entity';
+import { SourceSystem, SourceSystemKind } from '../../src/sources/source-system.entity';
 import { SyncMode, SyncRun, SyncRunStatus } from '../../src/sources/sync-run.entity';
 import { SyncState } from '../../src/sources/sync-state.entity';
 import { recomputePendingSummaries } from '../../src/schooling/attendance-summary.service';
-import { addRunCounts, markSeen, quarantine, resolveFixed, saveState, unlinkedPupils, type Quarantined } from './sync-run.store';
+import { commitPageState, hasOpenQuarantine, markSeen, quarantine, resolveFixed, unlinkedPupils, type Quarantined } from './sync-run.store';
 
 export interface SyncJobData {
   sourceSystemId: string;
@@ -66,10 +68,12 @@ export async function runSync(data: SyncJobData, ctx: SyncContext): Promise<Stre
   const ref: SourceRef = { id: source.id, municipalityId: source.municipality.id };
   const mapCtx: MapContext = { municipalityCode: source.municipality.code, hashCpr: (cpr) => cprHmac(cpr, ctx.cprKey) };
 
+  // Case records carry their child whole in every incremental read; only school sources need this.
+  const mode = source.kind === SourceSystemKind.CaseSystem ? data.mode : await passMode(em, data, ctx.jobId);
   const results: StreamResult[] = [];
   try {
     for (const spec of await connector.streams(config)) {
-      results.push(await runStream(ctx, connector, config, ref, mapCtx, spec, data.mode));
+      results.push(await runStream(ctx, connector, config, ref, mapCtx, spec, mode));
     }
   } catch (err) {
     // Config errors cannot heal by retrying; transient ones are retried by BullMQ with backoff.
@@ -80,6 +84,32 @@ export async function runSync(data: SyncJobData, ctx: SyncContext): Promise<Stre
   // Derived data: summaries of the children whose attendance this sync changed (queued by the writer).
   await recomputePendingSummaries(ctx.orm.em.fork(), ref.municipalityId);
   return results;
+}
+
+/**
+ * An incremental sync runs as a full pass when pupils were linked since the source's last full
+ * pass (by the matching job, a reviewer, or a link made in an incremental run): their older
+ * records lie behind the cursor and only a full pass brings them. A resumed job keeps its mode.
+ */
+async function passMode(em: SyncEm, data: SyncJobData, jobId: string): Promise<SyncMode> {
+  if (data.mode === SyncMode.Full) return SyncMode.Full;
+  const { rows } = await rawQuery<{ mode: SyncMode | null; linked: boolean }>(
+    em,
+    // The last full pass is a job whose every stream run succeeded. A link the pass made itself
+    // (linked_by_sync) is covered if it came before the pass ended; any other link only if it
+    // came before the pass began (one made meanwhile may have missed its pages).
+    `with passes as (
+       select min(started_at) as began, max(finished_at) as finished from sync_run
+       where source_system_id = ?::uuid and mode = 'full' and job_id is not null
+       group by job_id having bool_and(status = 'succeeded')
+     ), last_pass as (select began, finished from passes order by began desc limit 1)
+     select (select mode from sync_run where job_id = ? limit 1) as mode,
+            exists (select 1 from identity_link il, last_pass p
+                    where il.source_system_id = ?::uuid and il.status = 'linked'
+                      and il.status_changed_at > case when 'linked_by_sync' = any(il.reasons) then p.finished else p.began end) as linked`,
+    [data.sourceSystemId, jobId, data.sourceSystemId],
+  );
+  return rows[0].mode ?? (rows[0].linked ? SyncMode.Full : SyncMode.Incremental);
 }
 
 async function runStream(
@@ -97,29 +127,38 @@ async function runStream(
   let run = await em.findOne(SyncRun, { jobId: ctx.jobId, stream: spec.name });
   if (run?.status === SyncRunStatus.Succeeded) return toResult(run); // done before this attempt
   if (!run) {
-    run = em.create(SyncRun, { sourceSystem: source.id, stream: spec.name, mode, jobId: ctx.jobId, cursorBefore: saved?.state ?? null });
+    const sweepsUnseen = full && spec.target ? await holdsRowsOf(em, source, spec.target) : true;
+    run = em.create(SyncRun, { sourceSystem: source.id, stream: spec.name, mode, jobId: ctx.jobId, cursorBefore: saved?.state ?? null, sweepsUnseen });
   }
+  const sweeps = full && run.sweepsUnseen;
   run.status = SyncRunStatus.Running;
   run.error = undefined;
   await em.flush();
 
+  // Only a stream with open quarantine entries can see one fixed at the source.
+  let openQuarantine = await hasOpenQuarantine(em, source.id, spec.name);
   let buffer: unknown[] = [];
-  const commit = async (page: unknown[], state: unknown) => {
-    await ctx.orm.em.fork().transactional(async (tx) => {
-      const bad: Quarantined[] = [];
-      const good = [];
-      const seen: string[] = [];
-      const valid: string[] = [];
-      for (const data of page) {
-        const mapped = connector.map(spec.name, data, mapCtx);
-        if (mapped.ok) {
-          good.push(...mapped.records);
-          for (const r of mapped.records) if (r.target !== 'deletion') (seen.push(r.externalId), valid.push(r.externalId));
-        } else {
-          bad.push({ externalId: mapped.externalId, reason: mapped.reason, payload: data, pupil: mapped.pupil });
-          if (mapped.externalId) seen.push(mapped.externalId); // quarantined is not deleted
-        }
+  // Mapping is pure: a page is mapped before its transaction opens, while the page before it
+  // is still being written, so the database never waits for JavaScript.
+  const mapPage = (page: unknown[]) => {
+    const bad: Quarantined[] = [];
+    const good: CanonicalRecord[] = [];
+    const seen: string[] = [];
+    const valid: string[] = [];
+    for (const data of page) {
+      const mapped = connector.map(spec.name, data, mapCtx);
+      if (mapped.ok) {
+        good.push(...mapped.records);
+        for (const r of mapped.records) if (r.target !== 'deletion') (seen.push(r.externalId), valid.push(r.externalId));
+      } else {
+        bad.push({ externalId: mapped.externalId, reason: mapped.reason, payload: data, pupil: mapped.pupil });
+        if (mapped.externalId) seen.push(mapped.externalId); // quarantined is not deleted
       }
+    }
+    return { page, bad, good, seen, valid };
+  };
+  const commit = async ({ page, bad, good, seen, valid }: ReturnType<typeof mapPage>, state: unknown) => {
+    await ctx.orm.em.fork().transactional(async (tx) => {
       const written = await new CanonicalWriter(tx, source).write(good);
       // Broken records about pupils that are not (and were not just) linked are dropped, not kept.
       const unlinked = await unlinkedPupils(tx, source, bad.flatMap((b) => (b.pupil ? [b.pupil] : [])));
@@ -133,10 +172,10 @@ async function runStream(
       }
       const rejectedIds = new Set(written.rejected.map((r) => r.externalId));
       await quarantine(tx, source.id, run.id, spec.name, bad);
-      await resolveFixed(tx, source.id, spec.name, valid.filter((id) => !rejectedIds.has(id)));
-      if (full && spec.target) await markSeen(tx, source.id, ctx.jobId, spec.target, seen);
-      await saveState(tx, source.id, spec.name, state);
-      await addRunCounts(tx, run.id, page.length, { ...written, quarantined: bad.length }, state);
+      if (bad.length) openQuarantine = true;
+      if (openQuarantine) await resolveFixed(tx, source.id, spec.name, valid.filter((id) => !rejectedIds.has(id)));
+      if (sweeps && spec.target) await markSeen(tx, source.id, ctx.jobId, spec.target, seen);
+      await commitPageState(tx, { sourceId: source.id, stream: spec.name, runId: run.id, read: page.length, state }, { ...written, quarantined: bad.length });
     });
   };
 
@@ -150,15 +189,16 @@ async function runStream(
     // One page is written while the next is read: fetching and writing overlap, commits stay
     // strictly in order (each waits for the one before), and at most two pages are in memory.
     const enqueue = async (state: unknown) => {
-      const page = buffer;
+      const mapped = mapPage(buffer);
       buffer = [];
       await writing;
-      writing = commit(page, state);
+      writing = commit(mapped, state);
       writing.catch(() => undefined); // surfaced by the next await
     };
     for await (const message of stream) {
-      if (message.type === 'record') {
-        buffer.push(message.data);
+      if (message.type === 'record' || message.type === 'records') {
+        if (message.type === 'record') buffer.push(message.data);
+        else for (const data of message.data) buffer.push(data);
         if (buffer.length > MAX_BUFFERED_RECORDS) throw ConnectorError.system(`${spec.name}: no state after ${MAX_BUFFERED_RECORDS} records`);
       } else {
         lastState = message.state;
@@ -167,7 +207,7 @@ async function runStream(
     }
     if (buffer.length) await enqueue(lastState);
     await writing;
-    if (full) await sweep(ctx, source, spec, run.id);
+    if (sweeps) await sweep(ctx, source, spec, run.id);
     await em.refresh(run);
     run.status = SyncRunStatus.Succeeded;
     run.finishedAt = new Date();
@@ -185,6 +225,17 @@ async function runStream(
     await em.flush();
     throw err;
   }
+}
+
+/**
+ * Whether the source has rows of a target that a full pass could have to delete. Only school
+ * tables (one stream per target) are asked; every other target always sweeps.
+ */
+async function holdsRowsOf(em: SyncEm, source: SourceRef, target: CanonicalTarget): Promise<boolean> {
+  if (!(SCHOOL_TARGETS as readonly string[]).includes(target)) return true;
+  const table = SchoolWriter.table(target as SchoolTarget);
+  const { rows } = await rawQuery<{ held: boolean }>(em, `select exists (select 1 from ${table} where source_system_id = ?::uuid) as held`, [source.id]);
+  return rows[0].held;
 }
 
 /** After a complete full pass: rows of this source the pass did not see are gone at the source. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Rel } from '@mikro-orm/core';
 import { Municipality } from '../municipalities/municipality.entity';
 
 /**
@@ -9,6 +9,7 @@ import { Municipality } from '../municipalities/municipality.entity';
 @Entity()
 @Unique({ properties: ['municipality', 'cprHmac'] })
 @Index({ properties: ['municipality', 'id'] })
+@Index({ properties: ['mergedInto'] })
 export class Child {
   [OptionalProps]?: 'createdAt';
 
@@ -30,6 +31,14 @@ export class Child {
 
   @Property({ type: 'date' })
   birthDate!: string;
+
+  /**
+   * Set when an admin merged this child into another (mergeChildren). The row stays as a
+   * tombstone: its CPR hash keeps routing case and school records to the kept child, and no
+   * API read returns it. Always points at a live child (merges repoint older tombstones).
+   */
+  @ManyToOne(() => Child, { nullable: true, deleteRule: 'cascade' })
+  mergedInto?: Rel<Child>;
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();

@@ -17,8 +17,9 @@ export interface CandidatePageQuery {
 export class ChildrenService {
   constructor(private readonly em: EntityManager) {}
 
+  /** A merged child (a tombstone, see Child.mergedInto) is unknown here, like any other id. */
   findById(id: string, municipalityId: string): Promise<Child | null> {
-    return this.em.findOne(Child, { id, municipality: municipalityId });
+    return this.em.findOne(Child, { id, municipality: municipalityId, mergedInto: null });
   }
 
   /**
@@ -31,7 +32,7 @@ export class ChildrenService {
       this.em,
       `select ch.id from child ch
        ${q.municipalityCode ? 'join municipality m on m.id = ch.municipality_id and m.code = ?' : ''}
-       where ch.municipality_id = ? ${q.afterId ? 'and ch.id > ?' : ''}
+       where ch.municipality_id = ? and ch.merged_into_id is null ${q.afterId ? 'and ch.id > ?' : ''}
          and exists (select 1 from consent c join consent_provision p on p.consent_id = c.id
                      where c.child_id = ch.id and c.status = 'active' and p.effect = 'permit' and ? = any(p.purposes)
                        and (p.recipient_partner_app_id = ? or p.recipient_role = ?))

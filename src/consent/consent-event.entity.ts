@@ -6,6 +6,9 @@ export enum ConsentEventKind {
   Withdrawn = 'withdrawn',
   Expired = 'expired',
   Superseded = 'superseded',
+  Suspended = 'suspended',
+  /** Moved to the kept child when its child was merged into another (status unchanged). */
+  Merged = 'merged',
 }
 
 /** Append-only history of a consent: who did what, when, and why. */

@@ -19,6 +19,11 @@ export enum ConsentStatus {
   Expired = 'expired',
   /** Replaced by a newer version (see `supersedes`). */
   Superseded = 'superseded',
+  /**
+   * Ended by a merge of two children (mergeChildren): it was valid for one of them only, so it
+   * may not cover the merged data. Not in force; an admin re-records it after review.
+   */
+  Suspended = 'suspended',
 }
 
 /**

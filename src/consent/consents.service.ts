@@ -31,10 +31,10 @@ export class ConsentsService {
     private readonly requestId: string,
   ) {}
 
-  /** A child of the actor's municipality; any other answers as unknown. */
+  /** A child of the actor's municipality; any other (or a merged child's tombstone) answers as unknown. */
   async child(childId: string, field = 'childId'): Promise<Child> {
     if (!isUuid(childId)) throw HubError.badInput(field, 'must be an id returned by this API');
-    const child = await this.em.findOne(Child, { id: childId.toLowerCase(), ...(this.actor.municipalityId ? { municipality: this.actor.municipalityId } : {}) });
+    const child = await this.em.findOne(Child, { id: childId.toLowerCase(), mergedInto: null, ...(this.actor.municipalityId ? { municipality: this.actor.municipalityId } : {}) });
     if (!child) throw HubError.notFound('child');
     return child;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Child } from '../children/child.entity';
 import { SourceSystem } from '../sources/source-system.entity';
+import type { ProposedCandidate } from './matching/types';
 
 export enum IdentityLinkMethod {
   Cpr = 'cpr',
@@ -26,7 +27,7 @@ export enum IdentityLinkStatus {
   expression: 'create index "identity_link_uni_login_id_index" on "identity_link" ("uni_login_id") where "uni_login_id" is not null',
 })
 export class IdentityLink {
-  [OptionalProps]?: 'createdAt' | 'status';
+  [OptionalProps]?: 'createdAt' | 'status' | 'candidates' | 'reasons' | 'statusChangedAt';
 
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string = randomUUID();
@@ -55,6 +56,23 @@ export class IdentityLink {
   @Property({ type: 'text', nullable: true })
   uniLoginId?: string;
 
+  /**
+   * For a pending review: the proposed children, best first, with the fields that agree or
+   * disagree (field names only, never values). Kept on a decided link as the evidence it was
+   * decided on.
+   */
+  @Property({ type: 'json', defaultRaw: `'[]'` })
+  candidates: ProposedCandidate[] = [];
+
+  /** Why the matcher decided as it did (MatchReason values), e.g. twin_candidates. */
+  @Property({ type: 'text[]', defaultRaw: `'{}'` })
+  reasons: string[] = [];
+
+  /** When the status last changed: a pending link's age in the review queue. */
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  statusChangedAt: Date = new Date();
+
+  /** Who decided (admin client id), for manual links and reviewed matches; null for automatic ones. */
   @Property({ type: 'text', nullable: true })
   decidedBy?: string;
 

@@ -59,10 +59,19 @@ const ConfigSchema = z
     OIDC_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** `aud` required in external tokens; defaults to TOKEN_AUDIENCE. */
     OIDC_AUDIENCE: z.string().min(1).optional(),
+    /** Identity matching: a unique best candidate scoring at least this is linked automatically. */
+    MATCH_AUTO_THRESHOLD: z.coerce.number().min(0).max(1).default(0.9),
+    /** Identity matching: candidates from this score up (below auto, or ambiguous) wait for review. */
+    MATCH_REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
+    /** Identity matching: a second candidate within this of the best makes a match ambiguous. */
+    MATCH_MARGIN: z.coerce.number().min(0).max(1).default(0.1),
     /** Defaults: info, or silent under NODE_ENV=test. */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.MATCH_REVIEW_THRESHOLD > env.MATCH_AUTO_THRESHOLD) {
+      ctx.addIssue({ code: 'custom', path: ['MATCH_REVIEW_THRESHOLD'], message: 'must not exceed MATCH_AUTO_THRESHOLD' });
+    }
     if (env.NODE_ENV === 'production' && !env.CPR_HMAC_KEY) {
       ctx.addIssue({ code: 'custom', path: ['CPR_HMAC_KEY'], message: 'is required in production' });
     }

@@ -14,6 +14,10 @@ export class AttendanceDay extends SourcedEntity {
   @ManyToOne(() => Child, { deleteRule: 'cascade' })
   child!: Child;
 
+  /** The identity link the row reached its child through: unlinking removes exactly these rows. */
+  @Property({ type: 'uuid', nullable: true })
+  identityLinkId?: string;
+
   @Property({ type: 'date' })
   date!: string;
 

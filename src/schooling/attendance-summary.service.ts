@@ -153,3 +153,20 @@ export async function recomputePendingSummaries(em: EntityManager, municipalityI
   }
   return { children, summaries, batches };
 }
+
+/**
+ * Recomputes the summaries of some children at once, on the caller's transaction: an admin
+ * decision that removed attendance (unlink, split) must not leave derived rows behind until
+ * the next job. Periods left without days lose their rows. Returns the rows written.
+ */
+export async function recomputeChildSummaries(em: EntityManager, childIds: readonly string[]): Promise<number> {
+  if (!childIds.length) return 0;
+  const ctx = em.getTransactionContext();
+  // Stale rows are told apart by computed_at <> now(): both statements need one transaction.
+  if (!ctx) return em.transactional((tx) => recomputeChildSummaries(tx, childIds));
+  const c = em.getConnection();
+  const ids = JSON.stringify([...new Set(childIds)]);
+  const res = await c.execute(UPSERT_FOR_CHILDREN_SQL, [ids], 'run', ctx);
+  await c.execute(DELETE_STALE_FOR_CHILDREN_SQL, [ids], 'run', ctx);
+  return (res as { affectedRows?: number }).affectedRows ?? 0;
+}

@@ -16,6 +16,10 @@ export class Enrollment extends SourcedEntity {
   @ManyToOne(() => Child, { deleteRule: 'cascade' })
   child!: Child;
 
+  /** The identity link the row reached its child through: unlinking removes exactly these rows. */
+  @Property({ type: 'uuid', nullable: true })
+  identityLinkId?: string;
+
   @ManyToOne(() => School, { deleteRule: 'restrict' })
   school!: School;
 

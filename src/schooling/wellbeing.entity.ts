@@ -26,6 +26,10 @@ export class Wellbeing extends SourcedEntity {
   @ManyToOne(() => Child, { deleteRule: 'cascade' })
   child!: Child;
 
+  /** The identity link the row reached its child through: unlinking removes exactly these rows. */
+  @Property({ type: 'uuid', nullable: true })
+  identityLinkId?: string;
+
   @Enum({ items: () => WellbeingIndicator })
   indicator!: WellbeingIndicator;
 

@@ -106,10 +106,11 @@ export class CanonicalWriter {
       },
       rows.map((r) => ({ municipality_id: this.source.municipalityId, cpr_hmac: r.cprHmac, first_name: r.firstName, last_name: r.lastName, birth_date: r.birthDate })),
     );
+    // A merged child's CPR hash still names its row (a tombstone): its records land on the kept child.
     await rawQuery(
       this.em,
       `insert into identity_link (source_system_id, external_id, child_id, method, confidence, status)
-       select ?::uuid, x.external_id, c.id, 'cpr', 1, 'linked'
+       select ?::uuid, x.external_id, coalesce(c.merged_into_id, c.id), 'cpr', 1, 'linked'
        from jsonb_to_recordset(?::jsonb) as x(external_id text, cpr_hmac text)
        join child c on c.municipality_id = ?::uuid and c.cpr_hmac = x.cpr_hmac
        on conflict (source_system_id, external_id) do update set child_id = excluded.child_id, method = 'cpr', status = 'linked'
@@ -178,7 +179,8 @@ export class CanonicalWriter {
     const unseen = `t.external_id not in (select s.external_id from sync_seen s where s.job_id = ? and s.target = ?)`;
     if (target === 'school') return 0;
     if (target === 'pupil') {
-      const { rowCount } = await rawQuery(this.em, `delete from identity_link t where t.source_system_id = ? and t.method <> 'manual' and ${unseen}`, [this.source.id, jobId, target]);
+      await rawQuery(this.em, `delete from pupil_record t where t.source_system_id = ? and ${unseen}`, [this.source.id, jobId, target]);
+      const { rowCount } = await rawQuery(this.em, `delete from identity_link t where t.source_system_id = ? and t.decided_by is null and ${unseen}`, [this.source.id, jobId, target]);
       return rowCount;
     }
     if ((SCHOOL_TARGETS as readonly string[]).includes(target)) {
@@ -210,8 +212,19 @@ export class CanonicalWriter {
     if (!ids.length) return;
     await rawQuery(
       this.em,
-      `delete from child c using jsonb_array_elements_text(?::jsonb) as x(e)
-       where c.id = x.e::uuid and not exists (select 1 from identity_link il where il.child_id = c.id)`,
+      `with doomed as (
+         select c.id from child c join jsonb_array_elements_text(?::jsonb) as x(e) on c.id = x.e::uuid
+         -- The case record anchors the child: with none left the child goes, school links and
+         -- school data with it (cascade) — a school record alone never keeps a child in the hub.
+         where not exists (select 1 from identity_link il join source_system s on s.id = il.source_system_id
+                           where il.child_id = c.id and s.kind = 'case_system')
+       ), requeued as (
+         -- Its school records' held identities wait for the next matching run, which drops them
+         -- (or finds them another child).
+         update pupil_record p set matched_at = null from identity_link il
+         where il.child_id in (select id from doomed) and p.source_system_id = il.source_system_id and p.external_id = il.external_id
+       )
+       delete from child c where c.id in (select id from doomed)`,
       [JSON.stringify(ids)],
     );
   }

@@ -18,7 +18,7 @@ export enum SyncRunStatus {
 @Index({ properties: ['sourceSystem', 'startedAt'] })
 @Unique({ properties: ['jobId', 'stream'] })
 export class SyncRun {
-  [OptionalProps]?: 'status' | 'startedAt' | 'readCount' | 'insertedCount' | 'updatedCount' | 'unchangedCount' | 'deletedCount' | 'quarantinedCount' | 'skippedUnlinkedCount';
+  [OptionalProps]?: 'status' | 'startedAt' | 'readCount' | 'insertedCount' | 'updatedCount' | 'unchangedCount' | 'deletedCount' | 'quarantinedCount' | 'skippedUnlinkedCount' | 'sweepsUnseen';
 
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id: string = randomUUID();
@@ -53,6 +53,14 @@ export class SyncRun {
   @Property({ type: 'integer', default: 0 }) quarantinedCount = 0;
   /** School records of pupils not linked to a hub child: dropped, never stored (minimisation). */
   @Property({ type: 'integer', default: 0 }) skippedUnlinkedCount = 0;
+
+  /**
+   * A full pass deletes at its end what it did not see, so it records every key it reads. A pass
+   * over a school table holding nothing of the source yet has nothing to delete: it records
+   * nothing (decided when the run starts, kept when it resumes).
+   */
+  @Property({ type: 'boolean', default: true })
+  sweepsUnseen = true;
 
   @Property({ type: 'json', nullable: true })
   cursorBefore?: unknown;

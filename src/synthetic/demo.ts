@@ -113,7 +113,9 @@ export async function startDemoSchoolSystems(rt: Runtime): Promise<{ urls: Recor
   const caseChildren = generatePopulation({ seed: DEMO_SEED + 1, children: DEMO_CASE_SYSTEM.children, municipalities: [{ code: '167', name: 'Hvidovre' }] });
   const seeded = generatePopulation({ seed: DEMO_SEED, children: rt.config.DEMO_CHILDREN });
   const servers = {
-    edfi: EdFiSimulator.fromPopulation(caseChildren, '167', { extraPupils: 20 }),
+    // A tenth of the Ed-Fi pupils come without CPR: the matching job links them on names, birth
+    // date and school, and proposes those whose first name the school misspelt for review.
+    edfi: EdFiSimulator.fromPopulation(caseChildren, '167', { extraPupils: 20, omitCprRate: 0.1, misspellRate: 0.4 }),
     oneroster: OneRosterSimulator.fromPopulation(seeded, '479', { extraPupils: 20 }),
   } as const;
   const urls: Record<string, string> = {};

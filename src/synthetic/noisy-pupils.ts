@@ -3,6 +3,7 @@ import { pad, syntheticCpr, uniLoginId } from './identifiers';
 import { Random } from './random';
 import { addDays, isoDate, parseIsoDate, utcDate } from './school-calendar';
 import type { SynthChild, SynthSchool } from './types';
+import type { MatchPupil } from '../identity/matching/types';
 
 // School-system pupil records derived from a synthetic population, with the noise real
 // sources have, for testing and benchmarking identity matching. Deterministic from the seed.
@@ -147,17 +148,8 @@ export interface HubChildIdentity {
   };
 }
 
-/** A pupil record of the school source (structurally a MatchPupil) plus its truth. */
-export interface NoisyPupil {
-  sourceId: string;
-  externalId: string;
-  cprHmac: string | null;
-  uniLoginId: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  birthDate: string | null;
-  institutionNumber: string | null;
-  municipalityCode: string | null;
+/** A pupil record of the school source plus its truth. */
+export interface NoisyPupil extends MatchPupil {
   /** Ground truth, for tests only. */
   truth: { childIndex: number | null; noise: NoiseKind[] };
 }

@@ -211,6 +211,10 @@ describe('the consented view', () => {
       expect(rows.map((r) => r.code)).toEqual([SVENDBORG.code]);
       const { rows: placements } = await rawQuery<{ n: string }>(em, `select count(*) as n from placement p where p.child_id = ?`, [id]);
       expect(placements[0].n).toBe('0');
+      // Pupil records held for matching (some of pupils who are no hub child) are out of reach.
+      for (const table of ['pupil_record', 'identity_rejection']) {
+        await expect(rawQuery(em, `select count(*) from ${table}`, [])).rejects.toThrow(/permission denied/);
+      }
     } finally {
       await tenants.close();
     }

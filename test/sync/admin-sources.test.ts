@@ -22,18 +22,12 @@ import { generatePopulation } from '../../src/synthetic/generator';
 import { MUNICIPALITY, registerSource, startSimulator } from '../support/case-source';
 import { execute, post } from '../support/graphql-client';
 import { fetchToken, registerPartner } from '../support/partners';
+import { until } from '../support/sync';
 import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
 
 const SIM_CHILDREN = 30;
 const SIM_SEED = 9;
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('admin API for connectors', () => {
   let rt: TestRuntime;

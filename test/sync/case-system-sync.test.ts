@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { CaseSystemSimulator } from '../../connectors/case-system/simulator';
-import { runSync, type StreamResult, type SyncJobData } from '../../jobs/sync/sync-runner';
 import { rawQuery } from '../../src/platform/db/bulk';
 import { SyncMode } from '../../src/sources/sync-run.entity';
 import { registerSource, startSimulator } from '../support/case-source';
+import { syncer, total } from '../support/sync';
 import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
 
 const CHILDREN = 60;
@@ -22,15 +21,7 @@ describe('case-system sync (simulator over HTTP, real PostgreSQL)', () => {
     await rt?.dispose();
   });
 
-  const sync = async (sourceId: string, mode = SyncMode.Incremental, jobId = randomUUID()) =>
-    (await runSync({ sourceSystemId: sourceId, mode } satisfies SyncJobData, {
-      orm: rt.orm,
-      cprKey: rt.config.CPR_HMAC_KEY,
-      jobId,
-      signal: new AbortController().signal,
-      finalAttempt: true,
-    })) as StreamResult[];
-  const total = (results: StreamResult[], key: keyof Omit<StreamResult, 'stream' | 'status'>) => results.reduce((n, r) => n + r[key], 0);
+  const sync = (sourceId: string, mode = SyncMode.Incremental) => syncer(rt)(sourceId, mode);
   const count = async (sql: string, params: unknown[] = []) =>
     Number((await rawQuery<{ n: string }>(rt.orm.em.fork(), sql, params)).rows[0].n);
 
@@ -74,6 +65,26 @@ describe('case-system sync (simulator over HTTP, real PostgreSQL)', () => {
     expect(await count(`select count(*) as n from placement where external_id = ? and place_name = 'Opholdsstedet Nyt Sted'`, [placement.id])).toBe(1);
     expect(await count('select count(*) as n from child')).toBe(CHILDREN - 1);
     expect(await count('select count(*) as n from placement')).toBe(sim.records('placements').length);
+  });
+
+  it('a child whose case record is deleted leaves the hub with its school data, even while a school source links it', async () => {
+    const { sourceId } = await registerSource(rt, sim, url);
+    await sync(sourceId, SyncMode.Full);
+    const gone = sim.records('children')[7];
+    const q = async (sql: string, params: unknown[] = []) => (await rawQuery<Record<string, unknown>>(rt.orm.em.fork(), sql, params)).rows;
+    const [{ child_id: childId }] = await q(`select child_id from identity_link where source_system_id = ? and external_id = ?`, [sourceId, gone.id]);
+    const [{ id: school }] = await q(`insert into source_system (municipality_id, name, kind) select municipality_id, 'Skole', 'edfi' from source_system where id = ? returning id`, [sourceId]);
+    const [{ id: linkId }] = await q(`insert into identity_link (source_system_id, external_id, child_id, method, confidence, status) values (?, 'elev-7', ?, 'cpr', 1, 'linked') returning id`, [school, childId]);
+    await q(`insert into pupil_record (source_system_id, external_id, first_name, matched_at) values (?, 'elev-7', 'X', now())`, [school]);
+    await q(`insert into attendance_day (source_system_id, external_id, child_id, identity_link_id, date, status) values (?, 'elev-7:2025-09-01', ?, ?, '2025-09-01', 'present')`, [school, childId, linkId]);
+
+    sim.remove('children', gone.id);
+    await sync(sourceId);
+    expect(await count(`select count(*) as n from child where id = ?`, [childId])).toBe(0);
+    expect(await count(`select count(*) as n from attendance_day where source_system_id = ?`, [school])).toBe(0);
+    expect(await count(`select count(*) as n from identity_link where source_system_id = ?`, [school])).toBe(0);
+    // The school's record of that pupil waits for the next matching run (which drops it).
+    expect(await q(`select matched_at from pupil_record where source_system_id = ?`, [school])).toEqual([{ matched_at: null }]);
   });
 
   it('quarantines malformed records with reasons (CPR redacted) and lands the rest', async () => {

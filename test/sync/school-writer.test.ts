@@ -113,4 +113,66 @@ describe('school data: linking, minimisation and derived summaries', () => {
     const again = await write(edfi, [{ target: 'grade', externalId: 'g1', childExternalId: 's-a', subject: 'Dansk', kind: 'term' as never, value: '02', gradeDate: '2025-12-01', schoolYear: '2025/26', sourceUpdatedAt: null }]);
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
   });
+
+  it('waits for a link being undone: no row attaches through a link an admin unlinks meanwhile', async () => {
+    const src = await source('Ed-Fi (race)');
+    await write(src, [pupil('r-a', CPR_A, null)]);
+    const [link] = await q<{ id: string }>(`select id from identity_link where source_system_id = ? and external_id = 'r-a'`, [src.id]);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let undone!: () => void;
+    const isUndone = new Promise<void>((r) => (undone = r));
+    // An unlink in progress: the link locked and rejected, not yet committed.
+    const unlink = rt.orm.em.fork().transactional(async (tx) => {
+      await rawQuery(tx, `select id from identity_link where id = ? for update`, [link.id]);
+      await rawQuery(tx, `update identity_link set status = 'rejected', child_id = null where id = ?`, [link.id]);
+      undone();
+      await held;
+    });
+    await isUndone;
+    const page = write(src, [day('r-a', '2025-10-01', 'present')]);
+    await new Promise((r) => setTimeout(r, 300)); // the page's statement is now waiting for the link
+    release();
+    await unlink;
+    expect(await page).toMatchObject({ inserted: 0, skippedUnlinked: 1 });
+    expect(await q(`select count(*)::int as n from attendance_day where source_system_id = ?`, [src.id])).toEqual([{ n: 0 }]);
+  });
+
+  it("moves an automatic link to the child the CPR hash names, taking along nothing of the other child's view", async () => {
+    const src = await source('Ed-Fi (moves)');
+    // The matching job linked pupil m-1 to B on names and dates; B got a day through that link.
+    const [{ id: linkId }] = await q<{ id: string }>(
+      `insert into identity_link (source_system_id, external_id, child_id, method, confidence, status) values (?, 'm-1', ?, 'probabilistic', 0.92, 'linked') returning id`,
+      [src.id, ids.B],
+    );
+    await write(src, [day('m-1', '2025-11-03', 'unauthorised')]);
+    expect(await q(`select child_id, identity_link_id from attendance_day where source_system_id = ?`, [src.id])).toEqual([{ child_id: ids.B, identity_link_id: linkId }]);
+    await q(`delete from attendance_summary_pending`);
+
+    // The source now sends the pupil with A's CPR number: A it is.
+    const moved = await write(src, [pupil('m-1', CPR_A, null)]);
+    expect(moved).toMatchObject({ updated: 1 });
+    expect(await q(`select child_id, method, status from identity_link where id = ?`, [linkId])).toEqual([{ child_id: ids.A, method: 'cpr', status: 'linked' }]);
+    expect(await q(`select count(*)::int as n from attendance_day where source_system_id = ?`, [src.id])).toEqual([{ n: 0 }]);
+    expect(await q(`select child_id from attendance_summary_pending`)).toEqual([{ child_id: ids.B }]);
+    // A person's link is never moved by a sync.
+    await q(`update identity_link set child_id = ?, method = 'manual', decided_by = 'admin' where id = ?`, [ids.B, linkId]);
+    expect(await write(src, [pupil('m-1', CPR_A, null)])).toMatchObject({ updated: 0 });
+    expect(await q(`select child_id from identity_link where id = ?`, [linkId])).toEqual([{ child_id: ids.B }]);
+  });
+
+  it('links by UNI-Login only when no CPR hash contradicts it, and never a second record of one source to a child', async () => {
+    const first = await source('Ed-Fi (uni)');
+    await write(first, [pupil('u-a', CPR_A, 'unia9001')]);
+    const second = await source('CSV (uni)');
+    // Same UNI-Login id, but a CPR hash that is not A's: not linked.
+    const conflicting = await write(second, [pupil('c-x', CPR_STRANGER, 'unia9001')]);
+    expect(conflicting).toMatchObject({ inserted: 0, skippedUnlinked: 1 });
+    // Without a CPR hash the UNI-Login id links it.
+    expect(await write(second, [pupil('c-a', null, 'unia9001')])).toMatchObject({ inserted: 1 });
+    // A second record of the same source naming A (by CPR, or twice in a page) waits for the matching job.
+    expect(await write(second, [pupil('c-a2', CPR_A, null)])).toMatchObject({ inserted: 0, skippedUnlinked: 1 });
+    expect(await write(second, [pupil('c-b1', CPR_B, null), pupil('c-b2', CPR_B, null)])).toMatchObject({ inserted: 0, skippedUnlinked: 2 });
+    expect(await q(`select external_id from identity_link where source_system_id = ? order by external_id`, [second.id])).toEqual([{ external_id: 'c-a' }]);
+  });
 });

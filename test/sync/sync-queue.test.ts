@@ -10,6 +10,7 @@ import { projectRoot } from '../../src/platform/paths';
 import { createRedis } from '../../src/platform/queue/redis';
 import { SyncMode } from '../../src/sources/sync-run.entity';
 import { registerSource, startSimulator } from '../support/case-source';
+import { until } from '../support/sync';
 import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
 
 const MAIN = join(projectRoot(), 'dist/src/main.js');
@@ -43,13 +44,6 @@ function startWorkerProcess(rt: TestRuntime, env: Record<string, string>): Child
   });
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('sync jobs on BullMQ', () => {
   let rt: TestRuntime;
@@ -90,7 +84,7 @@ describe('sync jobs on BullMQ', () => {
       const job = await enqueueSync(queue, { sourceSystemId: sourceId, mode: SyncMode.Full });
       const readSoFar = async () =>
         Number((await rawQuery<{ n: string }>(rt.orm.em.fork(), `select coalesce(sum(read_count), 0) as n from sync_run where job_id = ?`, [job.id])).rows[0].n);
-      await until('some committed pages', async () => (await readSoFar()) >= 40);
+      await until('some committed pages', async () => (await readSoFar()) >= 40, 60_000);
       first.kill('SIGKILL');
       const atKill = await readSoFar();
       expect(atKill).toBeLessThan(sim.records('children').length + sim.records('placements').length);

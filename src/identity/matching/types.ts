@@ -77,7 +77,9 @@ export type MatchReason =
   /** CPR hash or UNI-Login id point at more than one child. */
   | 'identifier_ambiguous'
   /** A deterministic match was rejected by a person before: nothing is linked automatically. */
-  | 'deterministic_match_rejected';
+  | 'deterministic_match_rejected'
+  /** The pipeline's rule: a probabilistic match to a child of another municipality is only proposed. */
+  | 'candidate_in_other_municipality';
 
 export type MatchField = 'first_name' | 'last_name' | 'middle_names' | 'birth_date' | 'school' | 'municipality' | 'cpr' | 'uni_login';
 

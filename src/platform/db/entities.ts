@@ -7,6 +7,8 @@ import { ConsentEvent } from '../../consent/consent-event.entity';
 import { ConsentProvision } from '../../consent/consent-provision.entity';
 import { Consent } from '../../consent/consent.entity';
 import { IdentityLink } from '../../identity/identity-link.entity';
+import { IdentityRejection } from '../../identity/identity-rejection.entity';
+import { PupilRecord } from '../../identity/pupil-record.entity';
 import { Municipality } from '../../municipalities/municipality.entity';
 import { PartnerApp } from '../../partners/partner-app.entity';
 import { AttendanceDay } from '../../schooling/attendance-day.entity';
@@ -46,6 +48,8 @@ export const ENTITIES = [
   Wellbeing,
   Intervention,
   IdentityLink,
+  IdentityRejection,
+  PupilRecord,
   PartnerApp,
   Consent,
   ConsentProvision,

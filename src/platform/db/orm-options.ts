@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { defineConfig, ReflectMetadataProvider } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { join } from 'node:path';
+import { createStages } from './copy';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -25,7 +26,7 @@ export function ormOptions(databaseUrl: string) {
       snapshot: false,
       silent: true,
     },
-    pool: { min: 0, max: 10 },
+    pool: { min: 0, max: 10, afterCreate: createStages },
     debug: false,
   });
 }

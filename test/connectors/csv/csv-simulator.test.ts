@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { writeCsvExport } from '../../../connectors/csv/simulator';
-import { runSync, type StreamResult } from '../../../jobs/sync/sync-runner';
 import { rawQuery } from '../../../src/platform/db/bulk';
 import { SyncMode } from '../../../src/sources/sync-run.entity';
 import { generatePopulation } from '../../../src/synthetic/generator';
 import { seedPopulation } from '../../../src/synthetic/seed';
+import { of, syncer } from '../../support/sync';
 import { createTestRuntime, type TestRuntime } from '../../support/test-runtime';
 import { Drop } from './drop';
 
@@ -33,9 +33,7 @@ describe('csv export of a synthetic population, synced (real PostgreSQL)', () =>
     );
     return row.id;
   }
-  const sync = async (sourceId: string) =>
-    (await runSync({ sourceSystemId: sourceId, mode: SyncMode.Full }, { orm: rt.orm, cprKey: rt.config.CPR_HMAC_KEY, jobId: randomUUID(), signal: new AbortController().signal, finalAttempt: true })) as StreamResult[];
-  const of = (results: StreamResult[], stream: string) => results.find((r) => r.stream === stream)!;
+  const sync = (sourceId: string) => syncer(rt)(sourceId, SyncMode.Full);
 
   it('links pupils by CPR, lands their valid rows, quarantines the malformed of known pupils and drops everything of strangers (Windows-1252)', async () => {
     const drop = new Drop();

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ReadMessage } from '../../../connectors/connector';
 import { csvConnector, type CsvState } from '../../../connectors/csv/connector';
-import { runSync, type StreamResult, type SyncJobData } from '../../../jobs/sync/sync-runner';
 import { cprHmac } from '../../../src/identity/cpr';
 import { rawQuery } from '../../../src/platform/db/bulk';
 import { SyncMode } from '../../../src/sources/sync-run.entity';
+import { of, syncer, total, type SyncRunOptions } from '../../support/sync';
 import { createTestRuntime, type TestRuntime } from '../../support/test-runtime';
 import { Drop, HEADERS } from './drop';
 
@@ -49,16 +49,7 @@ describe('csv file drop sync (real PostgreSQL)', () => {
     ]);
     return row.id;
   }
-  const sync = async (sourceId: string, mode = SyncMode.Incremental, opts: { jobId?: string; signal?: AbortSignal; finalAttempt?: boolean } = {}) =>
-    (await runSync({ sourceSystemId: sourceId, mode } satisfies SyncJobData, {
-      orm: rt.orm,
-      cprKey: rt.config.CPR_HMAC_KEY,
-      jobId: opts.jobId ?? randomUUID(),
-      signal: opts.signal ?? new AbortController().signal,
-      finalAttempt: opts.finalAttempt ?? true,
-    })) as StreamResult[];
-  const total = (results: StreamResult[], key: keyof Omit<StreamResult, 'stream' | 'status'>) => results.reduce((n, r) => n + r[key], 0);
-  const of = (results: StreamResult[], stream: string) => results.find((r) => r.stream === stream)!;
+  const sync = (sourceId: string, mode = SyncMode.Incremental, opts: SyncRunOptions = {}) => syncer(rt)(sourceId, mode, opts);
   const days = (sourceId: string) =>
     q<{ child: string; date: string; status: string; note: string | null }>(
       `select c.first_name as child, to_char(a.date, 'YYYY-MM-DD') as date, a.status, a.note

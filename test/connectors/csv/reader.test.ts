@@ -259,15 +259,19 @@ describe('csv connector: reading a drop directory', () => {
   });
 
   it('reports once a misnamed file and a file that arrived after a newer one was applied', async () => {
+    // A file stamped in the very millisecond of the last listing is neither before nor after it.
+    const afterLastListing = () => new Promise((r) => setTimeout(r, 5));
     drop.write('fravaer_20250905.csv', [HEADERS.fravaer, ...days(1)]);
     drop.write('fravaer_2025-09-06.csv', [HEADERS.fravaer, ...days(1)]);
     const first = await read('incremental');
     expect(first.records.filter((r) => r.line === 0)).toEqual([{ file: 'fravaer_2025-09-06.csv', line: 0, values: {}, error: expect.stringMatching(/name does not follow/) }]);
+    await afterLastListing();
     drop.write('fravaer_20250901.csv', [HEADERS.fravaer, ...days(1)], { mtime: Date.now() });
     const second = await read('incremental', first.states.at(-1));
     expect(second.records).toEqual([{ file: 'fravaer_20250901.csv', line: 0, values: {}, error: expect.stringMatching(/arrived after the newer fravaer_20250905.csv/) }]);
     expect((await read('incremental', second.states.at(-1))).records).toEqual([]);
     // A misnamed file's name is the vendor's free text: a CPR number in it is masked.
+    await afterLastListing();
     drop.write('fravaer_7103121234.csv', [HEADERS.fravaer], { mtime: Date.now() });
     expect((await read('incremental', second.states.at(-1))).records).toEqual([expect.objectContaining({ file: 'fravaer_••••••-••••.csv' })]);
   });

@@ -1,10 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { EdFiSimulator, type EdFiSimulatorOptions } from '../../../connectors/edfi/simulator';
 import { secretEnvName } from '../../../connectors/secrets';
-import { runSync, type StreamResult, type SyncJobData } from '../../../jobs/sync/sync-runner';
 import { cprHmac } from '../../../src/identity/cpr';
 import { rawQuery } from '../../../src/platform/db/bulk';
-import { SyncMode } from '../../../src/sources/sync-run.entity';
 import { generatePopulation, type Population } from '../../../src/synthetic/generator';
 import type { TestRuntime } from '../../support/test-runtime';
 
@@ -76,17 +74,4 @@ export async function registerEdFiSource(
   return { sourceId: rows[0].id, credentialRef };
 }
 
-export function syncer(rt: TestRuntime) {
-  return async (sourceId: string, mode = SyncMode.Incremental, opts: { jobId?: string; signal?: AbortSignal; finalAttempt?: boolean } = {}) =>
-    (await runSync({ sourceSystemId: sourceId, mode } satisfies SyncJobData, {
-      orm: rt.orm,
-      cprKey: rt.config.CPR_HMAC_KEY,
-      jobId: opts.jobId ?? randomUUID(),
-      signal: opts.signal ?? new AbortController().signal,
-      finalAttempt: opts.finalAttempt ?? true,
-    })) as StreamResult[];
-}
-
-export type Counter = keyof Omit<StreamResult, 'stream' | 'status'>;
-export const total = (results: StreamResult[], key: Counter) => results.reduce((n, r) => n + r[key], 0);
-export const of = (results: StreamResult[], stream: string) => results.find((r) => r.stream === stream)!;
+export { of, syncer, total, type Counter } from '../../support/sync';

@@ -127,16 +127,56 @@ describe('Ed-Fi sync (simulated ODS/API over HTTP, real PostgreSQL)', () => {
     // The summaries of the children whose attendance arrived were computed after the sync.
     expect(await count(`select count(distinct child_id) as n from attendance_summary`)).toBe(CHILDREN);
 
-    // A second full run: everything read again, nothing changed.
+    // The first full pass found the school tables empty for this source: nothing to delete, so
+    // it recorded no seen keys; the pupil and school streams always do.
+    expect(await q(`select stream, sweeps_unseen from sync_run where source_system_id = ? order by stream`, [sourceId])).toEqual(
+      ['deletes', 'grades', 'schools', 'studentSchoolAssociations', 'studentSchoolAttendanceEvents', 'students'].map((stream) => ({
+        stream,
+        sweeps_unseen: ['deletes', 'schools', 'students'].includes(stream),
+      })),
+    );
+    expect(await count(`select count(*) as n from sync_seen`)).toBe(0);
+    // A day the source does not have (say, left behind by a lost deletion).
+    const [{ child_id: someChild }] = await q<{ child_id: string }>(`select child_id from attendance_day where source_system_id = ? limit 1`, [sourceId]);
+    await q(`insert into attendance_day (source_system_id, external_id, child_id, date, status) values (?, 'stray', ?, '2030-01-02', 'present')`, [sourceId, someChild]);
+
+    // A second full run: everything read again, nothing changed, and the stray day swept.
     const second = await sync(sourceId, SyncMode.Full);
     expect(total(second, 'inserted')).toBe(0);
     expect(total(second, 'updated')).toBe(0);
-    expect(total(second, 'deleted')).toBe(0);
+    expect(of(second, 'studentSchoolAttendanceEvents').deleted).toBe(1);
+    expect(total(second, 'deleted')).toBe(1);
     expect(total(second, 'unchanged')).toBe(served - extraRecords);
     // An incremental run with nothing new at the source reads nothing at all.
     const third = await sync(sourceId);
     expect(total(third, 'read')).toBe(0);
     expect(await count(`select count(*) as n from attendance_day where source_system_id = ?`, [sourceId])).toBe(days.length);
+  });
+
+  it('runs the next incremental sync as a full pass when a pupil was linked since the last one, so its older records arrive', async () => {
+    await setUp();
+    const { sourceId } = await registerEdFiSource(rt, sim, url, { pageSize: 250 });
+    await sync(sourceId, SyncMode.Full);
+    // A pupil who was no hub child turns out to be one (the matching job or a reviewer linked it).
+    const pupil = extras[0];
+    const [{ id: childId }] = await q<{ id: string }>(
+      `insert into child (municipality_id, cpr_hmac, first_name, last_name, birth_date)
+       select municipality_id, repeat('e', 64), 'Ny', 'Elev', '2014-05-05' from source_system where id = ? returning id`,
+      [sourceId],
+    );
+    await q(
+      `insert into identity_link (source_system_id, external_id, child_id, method, confidence, status, decided_by, decided_at)
+       values (?, ?, ?, 'manual', 1, 'linked', 'test-admin', now())`,
+      [sourceId, pupil.studentUniqueId, childId],
+    );
+    const jobId = 'after-link';
+    const next = await sync(sourceId, SyncMode.Incremental, { jobId });
+    expect(await q(`select distinct mode from sync_run where job_id = ?`, [jobId])).toEqual([{ mode: 'full' }]);
+    expect(of(next, 'studentSchoolAttendanceEvents').inserted).toBe(about('studentSchoolAttendanceEvents', [pupil]).length);
+    expect(await count(`select count(*) as n from attendance_day where child_id = ?`, [childId])).toBe(about('studentSchoolAttendanceEvents', [pupil]).length);
+    // Caught up: the sync after that is incremental again.
+    await sync(sourceId, SyncMode.Incremental, { jobId: 'caught-up' });
+    expect(await q(`select distinct mode from sync_run where job_id = 'caught-up'`)).toEqual([{ mode: 'incremental' }]);
   });
 
   it('brings live edits and deletes with an incremental run (change versions and /deletes)', async () => {

@@ -30,7 +30,8 @@ describe('Ed-Fi simulator and connector: the ODS/API protocol', () => {
     for await (const m of messages) out.push(m);
     return out;
   }
-  const records = (messages: ReadMessage<EdFiState>[]) => messages.filter((m) => m.type === 'record').map((m) => (m as { data: Item }).data);
+  const records = (messages: ReadMessage<EdFiState>[]) =>
+    messages.flatMap((m) => (m.type === 'record' ? [m.data as Item] : m.type === 'records' ? (m.data as Item[]) : []));
   const states = (messages: ReadMessage<EdFiState>[]) => messages.filter((m) => m.type === 'state').map((m) => (m as { state: EdFiState }).state);
 
   it('refuses requests without a valid token, bad clients, and limits above its maximum', async () => {
@@ -164,5 +165,24 @@ describe('Ed-Fi simulator and connector: the ODS/API protocol', () => {
     // Each page's state says where to resume: resource and offset within its /deletes.
     expect(states(messages)[0]).toMatchObject({ changeVersion: cursor, pass: { resource: expect.any(Number), offset: expect.any(Number) } });
     for (const d of items) expect(edFiConnector.map('deletes', d, { municipalityCode: '167', hashCpr: () => 'h' }).ok).toBe(true);
+  });
+
+  it('serves misspelt first names (one letter) only to pupils sent without CPR, when asked to', async () => {
+    const { sim: noisy, population } = await startEdFi(40, { omitCprRate: 0.5, misspellRate: 1 }, 11);
+    try {
+      const truth = new Map([...population.children()].map((c) => [c.externalId, c.firstName]));
+      const pupils = noisy.pupilList();
+      for (const p of pupils) {
+        const real = truth.get(p.child.externalId)!;
+        if (!p.withoutCpr) expect(p.child.firstName).toBe(real);
+        else {
+          expect(p.child.firstName).toHaveLength(real.length);
+          expect([...real].filter((ch, i) => ch !== p.child.firstName[i])).toHaveLength(1);
+        }
+      }
+      expect(pupils.filter((p) => p.withoutCpr).length).toBeGreaterThan(5);
+    } finally {
+      await noisy.stop();
+    }
   });
 });

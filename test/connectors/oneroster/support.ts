@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { OneRosterSimulator } from '../../../connectors/oneroster/simulator';
 import { secretEnvName } from '../../../connectors/secrets';
-import { runSync, type StreamResult, type SyncJobData } from '../../../jobs/sync/sync-runner';
 import { rawQuery } from '../../../src/platform/db/bulk';
-import { SyncMode } from '../../../src/sources/sync-run.entity';
 import { generatePopulation, type Population } from '../../../src/synthetic/generator';
 import { seedPopulation } from '../../../src/synthetic/seed';
 import type { TestRuntime } from '../../support/test-runtime';
@@ -37,19 +35,7 @@ export async function registerOneRoster(
   return { sourceId: rows[0].id, credentialRef };
 }
 
-export function syncer(rt: TestRuntime) {
-  return async (sourceId: string, mode = SyncMode.Incremental, jobId = randomUUID()) =>
-    (await runSync({ sourceSystemId: sourceId, mode } satisfies SyncJobData, {
-      orm: rt.orm,
-      cprKey: rt.config.CPR_HMAC_KEY,
-      jobId,
-      signal: new AbortController().signal,
-      finalAttempt: true,
-    })) as StreamResult[];
-}
-
-export const total = (results: StreamResult[], key: keyof Omit<StreamResult, 'stream' | 'status'>) => results.reduce((n, r) => n + r[key], 0);
-export const byStream = (results: StreamResult[], stream: string) => results.find((r) => r.stream === stream)!;
+export { of as byStream, syncer, total } from '../../support/sync';
 
 export function queries(rt: TestRuntime) {
   const q = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => (await rawQuery<T>(rt.orm.em.fork(), sql, params)).rows;

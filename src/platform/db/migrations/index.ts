@@ -4,6 +4,10 @@ import { Migration20261123152507 } from './Migration20261123152507';
 import { Migration20261123190000 } from './Migration20261123190000';
 import { Migration20261123191500 } from './Migration20261123191500';
 import { Migration20261123200000 } from './Migration20261123200000';
+import { Migration20261123210000 } from './Migration20261123210000';
+import { Migration20261123220000 } from './Migration20261123220000';
+import { Migration20261123230000 } from './Migration20261123230000';
+import { Migration20261123231000 } from './Migration20261123231000';
 
 /** Committed migrations in order. `npm run migration:create` writes a file here; add it below. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -17,4 +21,12 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123191500', class: Migration20261123191500 },
   // School connectors: minimisation counts, pending summary recomputes, UNI-Login lookups.
   { name: 'Migration20261123200000', class: Migration20261123200000 },
+  // Identity matching: pupil records held for matching, remembered rejections, review evidence, row provenance.
+  { name: 'Migration20261123210000', class: Migration20261123210000 },
+  // mergeChildren: merged children kept as tombstones, suspended consents, merge events.
+  { name: 'Migration20261123220000', class: Migration20261123220000 },
+  // Partner reads never reach the identity-matching tables.
+  { name: 'Migration20261123230000', class: Migration20261123230000 },
+  // A first full pass over an empty school table records no seen keys (nothing to sweep).
+  { name: 'Migration20261123231000', class: Migration20261123231000 },
 ];
