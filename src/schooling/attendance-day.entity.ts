@@ -1,9 +1,14 @@
 import { Entity, Enum, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Child } from '../children/child.entity';
 import { SourcedEntity } from '../platform/db/sourced-entity';
+import { SourceSystem } from '../sources/source-system.entity';
 import { AttendanceStatus } from './attendance-status';
 
-/** One school day of one child. The highest-volume table: bigint key, (child, date) unique. */
+/**
+ * One school day of one child. The highest-volume table: bigint key, (child, date) unique, and
+ * references kept by set-based triggers instead of per-row foreign key checks (Migration20261124000000:
+ * a deleted child takes its attendance along; a source system with attendance cannot be deleted).
+ */
 @Entity()
 @Unique({ properties: ['sourceSystem', 'externalId'] })
 @Unique({ properties: ['child', 'date'] })
@@ -11,7 +16,10 @@ export class AttendanceDay extends SourcedEntity {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  @ManyToOne(() => Child, { deleteRule: 'cascade' })
+  @ManyToOne(() => SourceSystem, { createForeignKeyConstraint: false })
+  override sourceSystem!: SourceSystem;
+
+  @ManyToOne(() => Child, { createForeignKeyConstraint: false })
   child!: Child;
 
   /** The identity link the row reached its child through: unlinking removes exactly these rows. */
