@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { UnrecoverableError } from 'bullmq';
 import type { EntityManager as SyncEm } from '@mikro-orm/postgresql';
 import type { Connector, StreamSpec } from '../../connectors/connector';
@@ -45,6 +46,8 @@ export interface StreamResult {
 
 /** Records held before a state message; a connector must commit at least this often. */
 const MAX_BUFFERED_RECORDS = 10_000;
+/** Records mapped between two returns to the event loop (a few milliseconds of work). */
+const MAP_SLICE = 500;
 
 /**
  * Drives one sync of one source: every stream in order, each page committed in one
@@ -139,13 +142,16 @@ async function runStream(
   let openQuarantine = await hasOpenQuarantine(em, source.id, spec.name);
   let buffer: unknown[] = [];
   // Mapping is pure: a page is mapped before its transaction opens, while the page before it
-  // is still being written, so the database never waits for JavaScript.
-  const mapPage = (page: unknown[]) => {
+  // is still being written. It runs in slices that give the event loop back, so the write's
+  // next statement goes out as soon as the database answers, not after the whole next page.
+  const mapPage = async (page: unknown[]) => {
     const bad: Quarantined[] = [];
     const good: CanonicalRecord[] = [];
     const seen: string[] = [];
     const valid: string[] = [];
-    for (const data of page) {
+    for (let i = 0; i < page.length; i++) {
+      if (i > 0 && i % MAP_SLICE === 0) await yieldToEventLoop();
+      const data = page[i];
       const mapped = connector.map(spec.name, data, mapCtx);
       if (mapped.ok) {
         good.push(...mapped.records);
@@ -157,7 +163,7 @@ async function runStream(
     }
     return { page, bad, good, seen, valid };
   };
-  const commit = async ({ page, bad, good, seen, valid }: ReturnType<typeof mapPage>, state: unknown) => {
+  const commit = async ({ page, bad, good, seen, valid }: Awaited<ReturnType<typeof mapPage>>, state: unknown) => {
     await ctx.orm.em.fork().transactional(async (tx) => {
       const written = await new CanonicalWriter(tx, source).write(good);
       // Broken records about pupils that are not (and were not just) linked are dropped, not kept.
@@ -189,8 +195,9 @@ async function runStream(
     // One page is written while the next is read: fetching and writing overlap, commits stay
     // strictly in order (each waits for the one before), and at most two pages are in memory.
     const enqueue = async (state: unknown) => {
-      const mapped = mapPage(buffer);
+      const page = buffer;
       buffer = [];
+      const mapped = await mapPage(page);
       await writing;
       writing = commit(mapped, state);
       writing.catch(() => undefined); // surfaced by the next await
