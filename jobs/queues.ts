@@ -14,6 +14,8 @@ export const JobName = {
   Sync: 'sync',
   /** Match a school source's pupil records to hub children (after each sync, and after review decisions). */
   IdentityMatch: 'identity-match',
+  /** Delete access-log events older than the retention period (nightly). */
+  AuditRetention: 'audit-retention',
 } as const;
 
 export interface IdentityMatchJobData {

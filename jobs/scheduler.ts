@@ -8,13 +8,15 @@ import type { SyncJobData } from './sync/sync-runner';
 
 const SUMMARY_SCHEDULER_PREFIX = `${JobName.AttendanceSummary}:`;
 const SYNC_SCHEDULER_PREFIX = 'sync:';
+const AUDIT_RETENTION_SCHEDULER = JobName.AuditRetention;
 const TZ = 'Europe/Copenhagen';
 /** How often the scheduler re-reads the tables it schedules from. */
 export const RECONCILE_INTERVAL_MS = 60_000;
 
 /**
  * Makes BullMQ's job schedulers match the database, with stable scheduler ids so re-running
- * is idempotent: one nightly summary recompute per municipality; per enabled source system an
+ * is idempotent: one nightly summary recompute per municipality, one nightly access-log
+ * retention run; per enabled source system an
  * incremental sync on its `schedule` and a full resync on its `fullResyncSchedule`. Paused,
  * removed or unscheduled sources lose their schedulers.
  */
@@ -30,6 +32,8 @@ export async function reconcileSchedules(rt: Runtime, queue: Queue): Promise<{ u
       { name: JobName.AttendanceSummary, data: { municipalityCode: m.code } satisfies AttendanceSummaryJobData },
     );
   }
+  wanted.add(AUDIT_RETENTION_SCHEDULER);
+  await queue.upsertJobScheduler(AUDIT_RETENTION_SCHEDULER, { pattern: rt.config.AUDIT_RETENTION_CRON, tz: TZ }, { name: JobName.AuditRetention, data: {} });
   for (const source of await em.find(SourceSystem, { enabled: true }, { orderBy: { id: 'asc' } })) {
     const plans: [SyncMode, string | undefined][] = [
       [SyncMode.Incremental, source.schedule],

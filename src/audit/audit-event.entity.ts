@@ -20,6 +20,7 @@ export enum AuditDecision {
 @Entity()
 @Index({ properties: ['childId', 'occurredAt'] })
 @Index({ properties: ['municipalityId', 'occurredAt'] })
+@Index({ properties: ['occurredAt'] })
 export class AuditEvent {
   [OptionalProps]?: 'occurredAt';
 

@@ -21,6 +21,10 @@ const ConfigSchema = z
     QUEUE_PREFIX: z.string().min(1).default('skolebro'),
     // Nightly recomputation of attendance summaries (cron, Europe/Copenhagen).
     SUMMARY_CRON: z.string().min(9).default('0 3 * * *'),
+    /** Access-log retention (Datatilsynet's default for access logs: 6 months); older events are deleted nightly. */
+    AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(6),
+    /** When the access-log retention job runs (cron, Europe/Copenhagen). */
+    AUDIT_RETENTION_CRON: z.string().min(9).default('30 3 * * *'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     /** Sources synced in parallel by one worker (one run per source at a time, always). */
     SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),

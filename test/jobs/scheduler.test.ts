@@ -11,7 +11,7 @@ describe('scheduler', () => {
     await rt?.dispose();
   });
 
-  it('keeps one nightly summary scheduler per municipality in step with the table', async () => {
+  it('keeps one nightly summary scheduler per municipality in step with the table, and one access-log retention run', async () => {
     const conn = rt.orm.em.getConnection();
     await conn.execute(`insert into municipality (code, name) values ('167', 'Hvidovre'), ('479', 'Svendborg')`);
     const queue = createMaintenanceQueue(rt.redis, rt.config.QUEUE_PREFIX);
@@ -22,13 +22,14 @@ describe('scheduler', () => {
       expect(schedulers.map((s) => [s.key, s.pattern, s.tz]).sort()).toEqual([
         ['attendance-summary:167', '0 3 * * *', 'Europe/Copenhagen'],
         ['attendance-summary:479', '0 3 * * *', 'Europe/Copenhagen'],
+        ['audit-retention', '30 3 * * *', 'Europe/Copenhagen'],
       ]);
 
       await conn.execute(`delete from municipality where code = '479'`);
       const result = await reconcileSchedules(rt, queue);
       expect(result.removed).toEqual(['attendance-summary:479']);
       schedulers = await queue.getJobSchedulers();
-      expect(schedulers.map((s) => s.key)).toEqual(['attendance-summary:167']);
+      expect(schedulers.map((s) => s.key).sort()).toEqual(['attendance-summary:167', 'audit-retention']);
     } finally {
       await queue.obliterate({ force: true });
       await queue.close();

@@ -9,6 +9,7 @@ import { Migration20261123220000 } from './Migration20261123220000';
 import { Migration20261123230000 } from './Migration20261123230000';
 import { Migration20261123231000 } from './Migration20261123231000';
 import { Migration20261124000000 } from './Migration20261124000000';
+import { Migration20261124010000 } from './Migration20261124010000';
 
 /** Committed migrations in order. `npm run migration:create` writes a file here; add it below. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -32,4 +33,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123231000', class: Migration20261123231000 },
   // attendance_day keeps its references with set-based triggers, not per-row foreign key checks.
   { name: 'Migration20261124000000', class: Migration20261124000000 },
+  // Access-log retention: the oldest events are found by time.
+  { name: 'Migration20261124010000', class: Migration20261124010000 },
 ];
