@@ -8,6 +8,7 @@ import type { DataCategory } from '../consent/data-category';
 import type { Actor } from '../partners/actor';
 import type { PartnerRole } from '../partners/partner-role';
 import { rawQuery } from '../platform/db/bulk';
+import { ADMIN_LOCK_TIMEOUT_MS, boundLockWaits } from '../platform/db/lock-wait';
 import { ErrorCode, HubError } from '../platform/graphql/errors';
 import { requireUuid } from '../platform/graphql/ids';
 import { recomputeChildSummaries } from '../schooling/attendance-summary.service';
@@ -64,6 +65,7 @@ export class ChildMergeService {
     private readonly em: EntityManager,
     private readonly actor: Actor,
     private readonly requestId: string,
+    private readonly lockTimeoutMs = ADMIN_LOCK_TIMEOUT_MS,
   ) {}
 
   async merge(keepChildIdArg: string, mergeChildIdArg: string): Promise<ChildMergeResult & { requeuedSources: string[] }> {
@@ -72,6 +74,7 @@ export class ChildMergeService {
     if (keepId === mergeId) throw refuse(ChildMergeRefusal.SameChild, 'mergeChildId', 'a child cannot be merged into itself');
 
     return this.em.transactional(async (em) => {
+      await boundLockWaits(em, this.lockTimeoutMs);
       const q = <R>(sql: string, params: unknown[]) => rawQuery<R>(em, sql, params);
       // Both rows locked (in id order: no deadlock with a merge the other way round); a case
       // sync upserting either child waits for this merge, then follows the tombstone.

@@ -3,6 +3,7 @@ import type { JobControl } from '../../jobs/job-control';
 import { recordAdminChange } from '../audit/admin-change';
 import type { Actor } from '../partners/actor';
 import { rawQuery } from '../platform/db/bulk';
+import { ADMIN_LOCK_TIMEOUT_MS, boundLockWaits } from '../platform/db/lock-wait';
 import { ErrorCode, HubError } from '../platform/graphql/errors';
 import { recomputeChildSummaries } from '../schooling/attendance-summary.service';
 import { SourceSystemKind } from '../sources/source-system.entity';
@@ -62,10 +63,19 @@ export class IdentityReviewService {
     private readonly actor: Actor,
     private readonly requestId: string,
     private readonly jobs: Jobs,
+    private readonly lockTimeoutMs = ADMIN_LOCK_TIMEOUT_MS,
   ) {}
 
+  /** A decision's transaction: its lock waits are bounded (BUSY rather than an endless request). */
+  private decide<T>(body: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.em.transactional(async (tx) => {
+      await boundLockWaits(tx, this.lockTimeoutMs);
+      return body(tx);
+    });
+  }
+
   async confirmLink(linkId: string, childId?: string): Promise<string> {
-    const link = await this.em.transactional(async (tx) => {
+    const link = await this.decide(async (tx) => {
       const link = await this.lockLink(tx, linkId);
       if (link.status !== IdentityLinkStatus.PendingReview) {
         throw refuse('linkId', RefusalReason.WrongStatus, `the link is ${link.status}; only a pending review can be confirmed`);
@@ -114,7 +124,7 @@ export class IdentityReviewService {
    * again, which proposes only other children — or, finding none, drops the pupil record.
    */
   async rejectLink(linkId: string, childId?: string): Promise<string> {
-    const link = await this.em.transactional(async (tx) => {
+    const link = await this.decide(async (tx) => {
       const link = await this.lockLink(tx, linkId);
       if (link.status === IdentityLinkStatus.Linked) {
         if (childId && childId !== link.childId) throw refuse('childId', RefusalReason.NotLinkedToChild, 'the link is linked to another child');
@@ -156,7 +166,7 @@ export class IdentityReviewService {
    * held (pupils nobody matched are not kept); its data arrives with the full sync queued here.
    */
   async linkManually(sourceSystemId: string, externalId: string, childId: string): Promise<string> {
-    const result = await this.em.transactional(async (tx) => {
+    const result = await this.decide(async (tx) => {
       const source = await this.visibleSource(tx, sourceSystemId);
       if (source.kind === SourceSystemKind.CaseSystem) {
         throw refuse('sourceSystemId', RefusalReason.CaseRecordAnchorsChild, 'case-system records anchor hub children and are not linked by hand');
@@ -213,7 +223,7 @@ export class IdentityReviewService {
 
   /** Linked → rejected, with its school data gone from the child before this returns. */
   async unlink(linkId: string): Promise<string> {
-    const link = await this.em.transactional(async (tx) => {
+    const link = await this.decide(async (tx) => {
       const link = await this.lockLink(tx, linkId);
       await this.detach(tx, [link], 'unlink');
       return link;
@@ -226,7 +236,7 @@ export class IdentityReviewService {
   async splitChild(childId: string, linkIds: string[]): Promise<string[]> {
     const ids = [...new Set(linkIds)];
     if (!ids.length || ids.length > MAX_SPLIT) throw HubError.badInput('linkIds', `give 1 to ${MAX_SPLIT} links`);
-    const links = await this.em.transactional(async (tx) => {
+    const links = await this.decide(async (tx) => {
       const links: LockedLink[] = [];
       // A fixed lock order (sources, then links, each sorted): two overlapping splits wait for
       // each other instead of deadlocking.

@@ -3,8 +3,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadRejections, lockSource, writeDecisions, type StagedDecision } from '../../src/identity/identity-matching.store';
 import { IdentityReviewService } from '../../src/identity/identity-review.service';
 import type { ProposedCandidate } from '../../src/identity/matching';
+import { ChildMergeService } from '../../src/identity/child-merge.service';
 import { LOCAL_OPERATOR } from '../../src/partners/actor';
 import { rawQuery } from '../../src/platform/db/bulk';
+import { isLockContention } from '../../src/platform/db/lock-wait';
 import { ensureMunicipality } from '../support/partners';
 import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
 
@@ -17,8 +19,14 @@ describe('identity review decisions under concurrency', () => {
   let source: string;
 
   const q = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => (await rawQuery<T>(rt.orm.em.fork(), sql, params)).rows;
-  const review = () =>
-    new IdentityReviewService(rt.orm.em.fork(), LOCAL_OPERATOR, 'test-request', { triggerSync: jest.fn(async () => undefined), triggerIdentityMatch: jest.fn(async () => undefined) } as never);
+  const review = (lockTimeoutMs?: number) =>
+    new IdentityReviewService(
+      rt.orm.em.fork(),
+      LOCAL_OPERATOR,
+      'test-request',
+      { triggerSync: jest.fn(async () => undefined), triggerIdentityMatch: jest.fn(async () => undefined) } as never,
+      lockTimeoutMs,
+    );
   async function addChild(firstName: string): Promise<string> {
     const [row] = await q<{ id: string }>(`insert into child (municipality_id, cpr_hmac, first_name, last_name, birth_date) values (?, ?, ?, 'Race', '2013-05-04') returning id`, [
       municipalityId, randomBytes(32).toString('hex'), firstName,
@@ -125,6 +133,30 @@ describe('identity review decisions under concurrency', () => {
       await deciding;
       expect(await linkOf(externalId)).toMatchObject(expected);
     }
+  });
+
+  it('a decision or merge that cannot get its locks in time gives up (a retryable lock error) and changes nothing', async () => {
+    const [a, b] = [await addChild('Frida'), await addChild('Frida')];
+    const link = await pending('b-1', [candidate(a, 0.8)]);
+    const before = await linkOf('b-1');
+    let outcome: unknown;
+    await whileJobRuns(async () => {
+      // A matching run that outlasts the decision's bound (here 150 ms; ADMIN_LOCK_TIMEOUT_MS in production).
+      outcome = await review(150).confirmLink(link).then(() => 'confirmed', (err: unknown) => err);
+    });
+    expect(isLockContention(outcome)).toBe(true);
+    expect(await linkOf('b-1')).toEqual(before);
+    expect(await q(`select 1 from audit_event where target = ?`, [`identity_link:${link}`])).toEqual([]);
+    // Once the run is over the same decision goes through.
+    await review(150).confirmLink(link);
+    expect(await linkOf('b-1')).toMatchObject({ status: 'linked', child_id: a });
+
+    await rt.orm.em.fork().transactional(async (other) => {
+      await rawQuery(other, `select id from child where id = ? for update`, [b]);
+      outcome = await new ChildMergeService(rt.orm.em.fork(), LOCAL_OPERATOR, 'test-request', 150).merge(a, b).then(() => 'merged', (err: unknown) => err);
+    });
+    expect(isLockContention(outcome)).toBe(true);
+    expect(await q(`select merged_into_id from child where id = ?`, [b])).toEqual([{ merged_into_id: null }]);
   });
 
   it('the run leaves a record alone when a rejection of a child it decided on arrived meanwhile (a merge takes no source lock)', async () => {

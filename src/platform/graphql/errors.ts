@@ -7,6 +7,8 @@ export enum ErrorCode {
   NotFound = 'NOT_FOUND',
   BadUserInput = 'BAD_USER_INPUT',
   ConsentRequired = 'CONSENT_REQUIRED',
+  /** Another operation holds the same records (lock timeout, deadlock): nothing changed; try again. */
+  Busy = 'BUSY',
   Internal = 'INTERNAL_SERVER_ERROR',
 }
 
