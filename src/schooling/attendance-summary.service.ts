@@ -9,43 +9,55 @@ export interface SummaryRecomputeResult {
   batches: number;
 }
 
-// One pass over the attendance days of a batch of children produces month, quarter and
-// school-year rows (LATERAL VALUES), upserted in place. Rows of those children that this
+// The days of a batch of children are counted per month in one pass; quarters and school years
+// are sums of their months (a quarter or a school year is always whole months), so the days are
+// aggregated once, not three times. Rows are upserted in place; rows of those children that this
 // transaction did not touch (their days were deleted) are removed afterwards: an upsert sets
 // computed_at = now(), which is constant within the transaction.
 const UPSERT_SQL = `
-with days as (
-  select d.child_id, c.municipality_id, d.date, d.status
+with months as (
+  select c.municipality_id, d.child_id, date_trunc('month', d.date)::date as month,
+    count(*)::int as school_days,
+    (count(*) filter (where d.status in ('present', 'partial')))::int as present_days,
+    (count(*) filter (where d.status = 'partial'))::int as partial_days,
+    (count(*) filter (where d.status = 'illness'))::int as illness_days,
+    (count(*) filter (where d.status = 'authorised'))::int as authorised_days,
+    (count(*) filter (where d.status = 'unauthorised'))::int as unauthorised_days
   from attendance_day d
   join child c on c.id = d.child_id
   where c.municipality_id = ? and c.id > ? and c.id <= ?
+  group by c.municipality_id, d.child_id, date_trunc('month', d.date)
+), periods as (
+  select municipality_id, child_id, p.kind, p.period_start, p.period_end,
+    sum(school_days)::int as school_days,
+    sum(present_days)::int as present_days,
+    sum(partial_days)::int as partial_days,
+    sum(illness_days)::int as illness_days,
+    sum(authorised_days)::int as authorised_days,
+    sum(unauthorised_days)::int as unauthorised_days
+  from months
+  cross join lateral (values
+    ('month', month, (month + interval '1 month - 1 day')::date),
+    ('quarter', date_trunc('quarter', month)::date, (date_trunc('quarter', month) + interval '3 months - 1 day')::date),
+    -- The Danish school year runs 1 August to 31 July.
+    ('school_year',
+      make_date(extract(year from month)::int - (extract(month from month) < 8)::int, 8, 1),
+      make_date(extract(year from month)::int - (extract(month from month) < 8)::int + 1, 7, 31))
+  ) as p(kind, period_start, period_end)
+  group by municipality_id, child_id, p.kind, p.period_start, p.period_end
 )
 insert into attendance_summary (
   municipality_id, child_id, period_kind, period_start, period_end,
   school_days, present_days, partial_days, illness_days, authorised_days, unauthorised_days,
   absence_pct, illness_pct, authorised_pct, unauthorised_pct, computed_at)
-select municipality_id, child_id, p.kind, p.period_start, p.period_end,
-  count(*),
-  count(*) filter (where status in ('present', 'partial')),
-  count(*) filter (where status = 'partial'),
-  count(*) filter (where status = 'illness'),
-  count(*) filter (where status = 'authorised'),
-  count(*) filter (where status = 'unauthorised'),
-  round(100.0 * count(*) filter (where status in ('illness', 'authorised', 'unauthorised')) / count(*), 2),
-  round(100.0 * count(*) filter (where status = 'illness') / count(*), 2),
-  round(100.0 * count(*) filter (where status = 'authorised') / count(*), 2),
-  round(100.0 * count(*) filter (where status = 'unauthorised') / count(*), 2),
+select municipality_id, child_id, kind, period_start, period_end,
+  school_days, present_days, partial_days, illness_days, authorised_days, unauthorised_days,
+  round(100.0 * (illness_days + authorised_days + unauthorised_days) / school_days, 2),
+  round(100.0 * illness_days / school_days, 2),
+  round(100.0 * authorised_days / school_days, 2),
+  round(100.0 * unauthorised_days / school_days, 2),
   now()
-from days
-cross join lateral (values
-  ('month', date_trunc('month', date)::date, (date_trunc('month', date) + interval '1 month - 1 day')::date),
-  ('quarter', date_trunc('quarter', date)::date, (date_trunc('quarter', date) + interval '3 months - 1 day')::date),
-  -- The Danish school year runs 1 August to 31 July.
-  ('school_year',
-    make_date(extract(year from date)::int - (extract(month from date) < 8)::int, 8, 1),
-    make_date(extract(year from date)::int - (extract(month from date) < 8)::int + 1, 7, 31))
-) as p(kind, period_start, period_end)
-group by municipality_id, child_id, p.kind, p.period_start, p.period_end
+from periods
 on conflict (child_id, period_kind, period_start) do update set
   period_end = excluded.period_end,
   school_days = excluded.school_days,
