@@ -17,18 +17,22 @@ interface Row {
   period_end: Date | null;
 }
 
-/** Active consents with their provisions for a batch of children, in one query. */
+/**
+ * Active consents with their provisions for a batch of children, in one query. The ids become an
+ * array first (`= any(array(…))`), so the lookup is an index scan on (child_id, status): joined
+ * to the set-returning function instead, the planner scanned every active consent of the
+ * municipality on each request (5 ms at 5,000 children, growing with the municipality; now 0.2 ms).
+ */
+export const CONSENT_FACTS_SQL = `
+  select c.child_id, c.id as consent_id, c.status, c.valid_from, c.valid_to, p.effect, p.recipient_role,
+         p.recipient_partner_app_id, p.categories, p.purposes, p.period_start, p.period_end
+  from consent c
+  join consent_provision p on p.consent_id = c.id
+  where c.child_id = any(array(select e::uuid from jsonb_array_elements_text(?::jsonb) as e)) and c.status = 'active'`;
+
 export const consentFactsByChild: LoaderDefinition<string, ConsentFacts[]> = {
   async batch(em, childIds) {
-    const { rows } = await rawQuery<Row>(
-      em,
-      `select c.child_id, c.id as consent_id, c.status, c.valid_from, c.valid_to, p.effect, p.recipient_role,
-              p.recipient_partner_app_id, p.categories, p.purposes, p.period_start, p.period_end
-       from jsonb_array_elements_text(?::jsonb) as x(e)
-       join consent c on c.child_id = x.e::uuid and c.status = 'active'
-       join consent_provision p on p.consent_id = c.id`,
-      [JSON.stringify(childIds)],
-    );
+    const { rows } = await rawQuery<Row>(em, CONSENT_FACTS_SQL, [JSON.stringify(childIds)]);
     const byChild = new Map<string, Map<string, ConsentFacts>>();
     for (const r of rows) {
       const consents = byChild.get(r.child_id) ?? new Map<string, ConsentFacts>();
