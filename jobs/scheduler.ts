@@ -16,9 +16,8 @@ export const RECONCILE_INTERVAL_MS = 60_000;
 /**
  * Makes BullMQ's job schedulers match the database, with stable scheduler ids so re-running
  * is idempotent: one nightly summary recompute per municipality, one nightly access-log
- * retention run; per enabled source system an
- * incremental sync on its `schedule` and a full resync on its `fullResyncSchedule`. Paused,
- * removed or unscheduled sources lose their schedulers.
+ * retention run, and per enabled source system an incremental sync on its `schedule` and a full
+ * resync on its `fullResyncSchedule`. Paused, removed or unscheduled sources lose their schedulers.
  */
 export async function reconcileSchedules(rt: Runtime, queue: Queue): Promise<{ upserted: string[]; removed: string[] }> {
   const em = rt.orm.em.fork();
