@@ -100,7 +100,9 @@ describe('process roles', () => {
     const config = testConfig({ DATABASE_URL: db.url });
     const redis = createRedis(config.REDIS_URL, 'worker');
     const queue = createMaintenanceQueue(redis, config.QUEUE_PREFIX);
-    const events = new QueueEvents(MAINTENANCE_QUEUE, { connection: createRedis(config.REDIS_URL, 'worker'), prefix: config.QUEUE_PREFIX });
+    // QueueEvents leaves a connection it was given open: this test closes it.
+    const eventsConnection = createRedis(config.REDIS_URL, 'worker');
+    const events = new QueueEvents(MAINTENANCE_QUEUE, { connection: eventsConnection, prefix: config.QUEUE_PREFIX });
     const p = launch('worker', { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX });
     try {
       await p.waitFor(/worker started/);
@@ -112,6 +114,7 @@ describe('process roles', () => {
     } finally {
       stop(p.child);
       await events.close();
+      eventsConnection.disconnect();
       await queue.close();
       redis.disconnect();
       await db.drop();

@@ -76,7 +76,9 @@ describe('sync jobs on BullMQ', () => {
     sim.faults.latencyMs = 25; // slow pages, so the kill lands mid-run
     const env: Record<string, string> = {};
     const { sourceId } = await registerSource(rt, sim, url, { pageSize: 10, env });
-    const events = new QueueEvents(SYNC_QUEUE, { connection: createRedis(rt.config.REDIS_URL, 'worker'), prefix: rt.config.QUEUE_PREFIX });
+    // QueueEvents leaves a connection it was given open: this test closes it.
+    const eventsConnection = createRedis(rt.config.REDIS_URL, 'worker');
+    const events = new QueueEvents(SYNC_QUEUE, { connection: eventsConnection, prefix: rt.config.QUEUE_PREFIX });
     await events.waitUntilReady();
     const first = startWorkerProcess(rt, env);
     let second: ChildProcess | undefined;
@@ -100,6 +102,7 @@ describe('sync jobs on BullMQ', () => {
       first.kill('SIGKILL');
       second?.kill('SIGTERM');
       await events.close();
+      eventsConnection.disconnect();
     }
     const resumed = await snapshot(rt);
 
