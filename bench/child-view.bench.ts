@@ -1,6 +1,6 @@
 import { print } from 'graphql';
 import { ChildViewDocument } from '../schema/client/graphql';
-import { line, summarise, timed } from './stats';
+import { line, percentile, summarise, timed } from './stats';
 
 const QUERY = print(ChildViewDocument);
 
@@ -27,30 +27,66 @@ export interface ChildViewFigures {
   burstP99: number;
 }
 
-/** Child-view latency: sequential requests (latency) and a concurrent burst (throughput). */
-export async function benchChildView(label: string, url: string, targets: ChildTarget[], requests: number, concurrency: number): Promise<ChildViewFigures> {
-  const pick = (i: number) => targets[(i * 7919) % targets.length]; // spread over the population, deterministic
-  for (let i = 0; i < 50; i++) await request(url, pick(i)); // warm-up: JIT, pools, plans
+const pick = (targets: ChildTarget[], i: number) => targets[(i * 7919) % targets.length]; // spread over the population, deterministic
 
-  const samples: number[] = [];
-  for (let i = 0; i < requests; i++) samples.push((await timed(() => request(url, pick(i)))).ms);
-  const s = summarise(samples);
-  line(`child view ${label}, sequential (${s.n} requests)`, `median ${s.median.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, mean ${s.mean.toFixed(2)} ms`);
-
+/** `requests` requests from `concurrency` clients at once; the latencies and the rate. */
+async function burst(url: string, targets: ChildTarget[], requests: number, concurrency: number, offset = 0): Promise<{ latencies: number[]; throughput: number }> {
   let next = 0;
-  const burst: number[] = [];
+  const latencies: number[] = [];
   const { ms } = await timed(() =>
     Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < requests) {
-          const i = next++;
-          burst.push((await timed(() => request(url, pick(i)))).ms);
+          const i = offset + next++;
+          latencies.push((await timed(() => request(url, pick(targets, i)))).ms);
         }
       }),
     ),
   );
-  const b = summarise(burst);
-  const throughput = (b.n / ms) * 1000;
+  return { latencies, throughput: (latencies.length / ms) * 1000 };
+}
+
+/** Child-view latency: sequential requests (latency) and a concurrent burst (throughput). */
+export async function benchChildView(label: string, url: string, targets: ChildTarget[], requests: number, concurrency: number): Promise<ChildViewFigures> {
+  for (let i = 0; i < 50; i++) await request(url, pick(targets, i)); // warm-up: JIT, pools, plans
+
+  const samples: number[] = [];
+  for (let i = 0; i < requests; i++) samples.push((await timed(() => request(url, pick(targets, i)))).ms);
+  const s = summarise(samples);
+  line(`child view ${label}, sequential (${s.n} requests)`, `median ${s.median.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, mean ${s.mean.toFixed(2)} ms`);
+
+  const { latencies, throughput } = await burst(url, targets, requests, concurrency);
+  const b = summarise(latencies);
   line(`child view ${label}, ${concurrency} concurrent (${b.n} requests)`, `${throughput.toFixed(0)} req/s, median ${b.median.toFixed(2)} ms, p99 ${b.p99.toFixed(2)} ms`);
   return { median: s.median, p99: s.p99, throughput, burstP99: b.p99 };
+}
+
+export interface ViewServer {
+  url: string;
+  targets: ChildTarget[];
+}
+
+/**
+ * Throughput of server `a` as a share of server `b`, measured in alternating rounds (a b, b a,
+ * …): a change in the host's speed during the run (other tenants, CPU steal) then hits both
+ * sides alike. Run one after the other, the same comparison swung between 58 % and 151 % here.
+ */
+export async function compareThroughput(a: ViewServer, b: ViewServer, requests: number, concurrency: number, rounds = 6): Promise<{ median: number; min: number; max: number }> {
+  const per = Math.max(concurrency, Math.floor(requests / rounds));
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const run = (side: ViewServer) => burst(side.url, side.targets, per, concurrency, r * per);
+    let ra: number;
+    let rb: number;
+    if (r % 2 === 0) {
+      ra = (await run(a)).throughput;
+      rb = (await run(b)).throughput;
+    } else {
+      rb = (await run(b)).throughput;
+      ra = (await run(a)).throughput;
+    }
+    ratios.push(ra / rb);
+  }
+  const sorted = [...ratios].sort((x, y) => x - y);
+  return { median: percentile(sorted, 50), min: sorted[0], max: sorted.at(-1)! };
 }
