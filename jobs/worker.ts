@@ -1,9 +1,9 @@
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Runtime } from '../src/platform/runtime';
 import { createRedis } from '../src/platform/queue/redis';
+import { purgeExpiredAuditEvents } from '../src/audit/audit-retention.service';
 import { matchThresholds } from '../src/identity/identity-matching.service';
 import { runAttendanceSummaryJob } from './attendance-summary.job';
-import { runAuditRetentionJob } from './audit-retention.job';
 import { runIdentityMatchJob } from './identity-match.job';
 import { createMaintenanceQueue, createSyncQueue, enqueueIdentityMatch, enqueueSync, JobName, MAINTENANCE_QUEUE, SYNC_QUEUE, type IdentityMatchJobData } from './queues';
 import { runSync, type SyncJobData } from './sync/sync-runner';
@@ -38,7 +38,7 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
         case JobName.IdentityMatch:
           return runIdentityMatchJob(matchContext, job as Job<IdentityMatchJobData>);
         case JobName.AuditRetention:
-          return runAuditRetentionJob(rt.orm.em.fork(), rt.config.AUDIT_RETENTION_MONTHS);
+          return purgeExpiredAuditEvents(rt.orm.em.fork(), rt.config.AUDIT_RETENTION_MONTHS);
         default:
           throw new Error(`no processor for job ${job.name}`);
       }
