@@ -9,12 +9,13 @@ import { cprHmac, redactCpr } from '../../src/identity/cpr';
 import { rawQuery } from '../../src/platform/db/bulk';
 import type { Orm } from '../../src/platform/db/orm';
 import type { CanonicalRecord, CanonicalTarget, MapContext } from '../../src/sources/canonical';
-import { SCHOOL_TARGETS, SchoolWriter, type SchoolTarget } from '../../src/sources/school-writer';
-import { CanonicalWriter, type SourceRef } from '../../src/sources/canonical-writer';
+import { queueSummaries, SCHOOL_TARGETS, SchoolWriter, type SchoolTarget } from '../../src/sources/school-writer';
+import { CanonicalWriter, type SourceRef, type WriteResult } from '../../src/sources/canonical-writer';
 import { SourceSystem, SourceSystemKind } from '../../src/sources/source-system.entity';
 import { SyncMode, SyncRun, SyncRunStatus } from '../../src/sources/sync-run.entity';
 import { SyncState } from '../../src/sources/sync-state.entity';
 import { recomputePendingSummaries } from '../../src/schooling/attendance-summary.service';
+import { lockSpaceOf, OrderedPages, type PageSteps } from './ordered-pages';
 import { commitPageState, hasOpenQuarantine, markSeen, quarantine, resolveFixed, unlinkedPupils, type Quarantined } from './sync-run.store';
 
 export interface SyncJobData {
@@ -48,6 +49,8 @@ export interface StreamResult {
 const MAX_BUFFERED_RECORDS = 10_000;
 /** Records mapped between two returns to the event loop (a few milliseconds of work). */
 const MAP_SLICE = 500;
+/** Bulk school rows that only hang on links and schools written by earlier streams. */
+const OVERLAPPING_TARGETS: ReadonlySet<string> = new Set(['attendance_day', 'grade', 'wellbeing']);
 
 /**
  * Drives one sync of one source: every stream in order, each page committed in one
@@ -163,44 +166,44 @@ async function runStream(
     }
     return { page, bad, good, seen, valid };
   };
-  const commit = async ({ page, bad, good, seen, valid }: Awaited<ReturnType<typeof mapPage>>, state: unknown) => {
-    await ctx.orm.em.fork().transactional(async (tx) => {
-      const written = await new CanonicalWriter(tx, source).write(good);
+  // A page holding only bulk school rows (no deletes, no links, no children) cannot depend on
+  // the page before it: two such pages are written at once and still commit in order.
+  const pages = new OrderedPages(ctx.orm, lockSpaceOf(run.id));
+  const steps = ({ page, bad, good, seen, valid }: Awaited<ReturnType<typeof mapPage>>, state: unknown): PageSteps<WriteResult> => ({
+    overlaps: good.every((r) => OVERLAPPING_TARGETS.has(r.target)),
+    rows: (tx) => new CanonicalWriter(tx, source).writeRows(good),
+    ordered: async (tx, written) => {
+      await queueSummaries(tx, written.summaryChildren);
       // Broken records about pupils that are not (and were not just) linked are dropped, not kept.
       const unlinked = await unlinkedPupils(tx, source, bad.flatMap((b) => (b.pupil ? [b.pupil] : [])));
       const kept = bad.filter((b) => !b.pupil || !unlinked.has(b.pupil.externalId));
-      written.skippedUnlinked += bad.length - kept.length;
-      bad.length = 0;
-      bad.push(...kept);
+      const quarantined = [...kept];
       if (written.rejected.length) {
         const payloadById = new Map(page.map((d) => [(d as { id?: string })?.id, d]));
-        for (const r of written.rejected) bad.push({ externalId: r.externalId, reason: r.reason, payload: payloadById.get(r.externalId) });
+        for (const r of written.rejected) quarantined.push({ externalId: r.externalId, reason: r.reason, payload: payloadById.get(r.externalId) });
       }
       const rejectedIds = new Set(written.rejected.map((r) => r.externalId));
-      await quarantine(tx, source.id, run.id, spec.name, bad);
-      if (bad.length) openQuarantine = true;
+      await quarantine(tx, source.id, run.id, spec.name, quarantined);
+      if (quarantined.length) openQuarantine = true;
       if (openQuarantine) await resolveFixed(tx, source.id, spec.name, valid.filter((id) => !rejectedIds.has(id)));
       if (sweeps && spec.target) await markSeen(tx, source.id, ctx.jobId, spec.target, seen);
-      await commitPageState(tx, { sourceId: source.id, stream: spec.name, runId: run.id, read: page.length, state }, { ...written, quarantined: bad.length });
-    });
-  };
+      const skippedUnlinked = written.skippedUnlinked + bad.length - kept.length;
+      await commitPageState(tx, { sourceId: source.id, stream: spec.name, runId: run.id, read: page.length, state }, { ...written, skippedUnlinked, quarantined: quarantined.length });
+    },
+  });
 
-  let writing: Promise<void> = Promise.resolve();
   try {
     const stream = connector.read(config, [{ name: spec.name, syncMode: full ? 'full_refresh' : 'incremental' }], {
       signal: ctx.signal,
       state: new Map(saved ? [[spec.name, saved.state]] : []),
     });
     let lastState: unknown = saved?.state;
-    // One page is written while the next is read: fetching and writing overlap, commits stay
-    // strictly in order (each waits for the one before), and at most two pages are in memory.
+    // Pages are written while the next is read and mapped: fetching and writing overlap,
+    // commits stay strictly in order, and at most three pages are in memory.
     const enqueue = async (state: unknown) => {
       const page = buffer;
       buffer = [];
-      const mapped = await mapPage(page);
-      await writing;
-      writing = commit(mapped, state);
-      writing.catch(() => undefined); // surfaced by the next await
+      await pages.add(steps(await mapPage(page), state));
     };
     for await (const message of stream) {
       if (message.type === 'record' || message.type === 'records') {
@@ -213,7 +216,7 @@ async function runStream(
       }
     }
     if (buffer.length) await enqueue(lastState);
-    await writing;
+    await pages.drain();
     if (sweeps) await sweep(ctx, source, spec, run.id);
     await em.refresh(run);
     run.status = SyncRunStatus.Succeeded;
@@ -221,7 +224,7 @@ async function runStream(
     await em.flush();
     return toResult(run);
   } catch (err) {
-    await writing.catch(() => undefined); // a page still being written lands (or fails) first
+    await pages.settle(); // a page still being written lands (or fails) first
     await em.refresh(run);
     run.error = redactCpr((err as Error).message).slice(0, 2000);
     const retryable = err instanceof ConnectorError ? err.failure === 'transient_error' : !(err instanceof UnrecoverableError);

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { bulkUpsertCounting, rawQuery, type BulkColumn, type UpsertCounts } from '../platform/db/bulk';
 import type { CanonicalRecord, CanonicalRow, CanonicalTarget } from './canonical';
-import { SCHOOL_TARGETS, SchoolWriter, type SchoolTarget, type SchoolWriteCounts } from './school-writer';
+import { queueSummaries, SCHOOL_TARGETS, SchoolWriter, type SchoolTarget, type SchoolWriteCounts } from './school-writer';
 
 export interface WriteResult extends UpsertCounts {
   deleted: number;
@@ -9,6 +9,8 @@ export interface WriteResult extends UpsertCounts {
   skippedUnlinked: number;
   /** Valid records that still cannot be stored (e.g. their child is unknown), with why. */
   rejected: { externalId: string; reason: string }[];
+  /** Children whose attendance changed: queued for summary recomputation by write(). */
+  summaryChildren: string[];
 }
 
 export interface SourceRef {
@@ -57,8 +59,19 @@ export class CanonicalWriter {
     private readonly source: SourceRef,
   ) {}
 
+  /** Writes the page and queues the summaries it made stale. */
   async write(records: CanonicalRecord[]): Promise<WriteResult> {
-    const result: WriteResult = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, skippedUnlinked: 0, rejected: [] };
+    const result = await this.writeRows(records);
+    await queueSummaries(this.em, result.summaryChildren);
+    return result;
+  }
+
+  /**
+   * Writes the page's rows only; the caller queues `summaryChildren` (the sync runner does so in
+   * the ordered part of a page, after the page before it committed).
+   */
+  async writeRows(records: CanonicalRecord[]): Promise<WriteResult> {
+    const result: WriteResult = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, skippedUnlinked: 0, rejected: [], summaryChildren: [] };
     const add = (c: UpsertCounts) => {
       result.inserted += c.inserted;
       result.updated += c.updated;
@@ -79,6 +92,7 @@ export class CanonicalWriter {
       add(c);
       result.skippedUnlinked += c.skippedUnlinked;
       result.rejected.push(...c.rejected);
+      if (c.summaryChildren) result.summaryChildren.push(...c.summaryChildren);
     };
     addSchool(await school.schools(of('school')));
     addSchool(await school.pupils(of('pupil')));

@@ -14,6 +14,8 @@ export interface SchoolWriteCounts {
   /** Records about pupils not linked to a hub child: dropped, never stored. */
   skippedUnlinked: number;
   rejected: { externalId: string; reason: string }[];
+  /** Children whose attendance rows changed: their summaries are to be recomputed. */
+  summaryChildren?: string[];
 }
 
 interface Spec {
@@ -213,8 +215,9 @@ export class SchoolWriter {
   /**
    * Upserts child-owned school rows in one statement: joined to this source's identity links
    * (unlinked pupils drop out of the join and are only counted) and, for enrolments, to the
-   * school by institution number. Children whose attendance changed are queued for summary
-   * recomputation in the same statement.
+   * school by institution number. Children whose attendance changed are returned, not queued
+   * here: the queue row is shared by every page of a child, so the sync runner queues them in
+   * its strictly ordered part of the page (see queueSummaries).
    */
   async childOwned(target: SchoolTarget, records: CanonicalRow<SchoolTarget>[]): Promise<SchoolWriteCounts> {
     const spec = SPECS[target];
@@ -240,8 +243,7 @@ export class SchoolWriter {
       .join(', ');
     const changed = names.filter((n) => n !== 'source_updated_at').map((n) => `${spec.table}.${n}`).join(', ');
     const changedExcluded = names.filter((n) => n !== 'source_updated_at').map((n) => `excluded.${n}`).join(', ');
-    const queueSummaries = target === 'attendance_day';
-    const { rows: out } = await rawQuery<{ linked: string; unknown_school: string[] | null; inserted: string; updated: string }>(
+    const { rows: out } = await rawQuery<{ linked: string; unknown_school: string[] | null; inserted: string; updated: string; changed_children: string[] | null }>(
       this.em,
       `with x as (
          select * from ${stage}
@@ -263,13 +265,6 @@ export class SchoolWriter {
                is distinct from (${changedExcluded}, excluded.child_id, excluded.identity_link_id, excluded.external_id)
          returning (xmax = 0) as inserted, child_id
        )${
-         queueSummaries
-           ? `, queued as (
-         insert into attendance_summary_pending (child_id) select distinct child_id from up
-         on conflict (child_id) do update set queued_at = now()
-       )`
-           : ''
-       }${
          isEnrollment
            ? `, placed as (
          -- The school of every pupil of the page, linked or not: the matching job compares it.
@@ -284,7 +279,8 @@ export class SchoolWriter {
        select (select count(*) from linked) as linked,
               ${isEnrollment ? `(select array_agg(distinct l.institution_number) from linked l where not exists (select 1 from school s where s.institution_number = l.institution_number))` : 'null::text[]'} as unknown_school,
               (select count(*) from up where inserted) as inserted,
-              (select count(*) from up where not inserted) as updated`,
+              (select count(*) from up where not inserted) as updated,
+              ${target === 'attendance_day' ? '(select array_agg(distinct child_id) from up)' : 'null::uuid[]'} as changed_children`,
       isEnrollment ? [this.source.id, this.source.id, this.source.id] : [this.source.id, this.source.id],
     );
     const linked = Number(out[0].linked);
@@ -296,7 +292,14 @@ export class SchoolWriter {
           .filter((r) => unknownSchools.has(r.institutionNumber))
           .map((r) => ({ externalId: r.externalId, reason: `institutionNumber: no school ${r.institutionNumber} known` }))
       : [];
-    return { inserted, updated, unchanged: linked - inserted - updated - rejected.length, skippedUnlinked: unique.length - linked, rejected };
+    return {
+      inserted,
+      updated,
+      unchanged: linked - inserted - updated - rejected.length,
+      skippedUnlinked: unique.length - linked,
+      rejected,
+      summaryChildren: out[0].changed_children ?? [],
+    };
   }
 
   /** Deletes at the source; attendance deletions queue the child's summaries. */
@@ -334,6 +337,17 @@ export class SchoolWriter {
   static table(target: SchoolTarget): string {
     return SPECS[target].table;
   }
+}
+
+/** Queues children for attendance summary recomputation (after each sync; see the summary service). */
+export async function queueSummaries(em: EntityManager, childIds: readonly string[]): Promise<void> {
+  if (!childIds.length) return;
+  await rawQuery(
+    em,
+    `insert into attendance_summary_pending (child_id) select distinct x.c from unnest(?::uuid[]) as x(c)
+     on conflict (child_id) do update set queued_at = now()`,
+    [`{${childIds.join(',')}}`],
+  );
 }
 
 function empty(): SchoolWriteCounts {
