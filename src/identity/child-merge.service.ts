@@ -103,12 +103,12 @@ export class ChildMergeService {
       // comes back only if its source sends it again, and then replaces the day as any update.
       const clashes = await q(
         `with clash as (
-           select k.id as kept_day, m.id as merged_day,
-                  (coalesce(m.source_updated_at, '-infinity'), m.synced_at) > (coalesce(k.source_updated_at, '-infinity'), k.synced_at) as merged_newer
+           select k.date, (coalesce(m.source_updated_at, '-infinity'), m.synced_at) > (coalesce(k.source_updated_at, '-infinity'), k.synced_at) as merged_newer
            from attendance_day k join attendance_day m on m.child_id = ? and m.date = k.date
            where k.child_id = ?)
-         delete from attendance_day d using clash c where d.id = case when c.merged_newer then c.kept_day else c.merged_day end`,
-        [mergeId, keepId],
+         delete from attendance_day d using clash c
+         where d.date = c.date and d.child_id = case when c.merged_newer then ?::uuid else ?::uuid end`,
+        [mergeId, keepId, keepId, mergeId],
       );
       moved.attendanceDays = (await q(`update attendance_day set child_id = ? where child_id = ?`, [keepId, mergeId])).rowCount;
       for (const [key, table] of Object.entries(MOVED) as [keyof typeof MOVED, string][]) {

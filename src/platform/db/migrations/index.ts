@@ -10,6 +10,7 @@ import { Migration20261123230000 } from './Migration20261123230000';
 import { Migration20261123231000 } from './Migration20261123231000';
 import { Migration20261124000000 } from './Migration20261124000000';
 import { Migration20261124010000 } from './Migration20261124010000';
+import { Migration20261124020000 } from './Migration20261124020000';
 
 /** Committed migrations in order. `npm run migration:create` writes a file here; add it below. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -35,4 +36,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124000000', class: Migration20261124000000 },
   // Access-log retention: the oldest events are found by time.
   { name: 'Migration20261124010000', class: Migration20261124010000 },
+  // attendance_day keyed by (child_id, date): no surrogate key to maintain on the bulk path.
+  { name: 'Migration20261124020000', class: Migration20261124020000 },
 ];
