@@ -24,7 +24,8 @@ interface Spec {
   columns: [string, string][];
   /** Upsert key: the natural key for attendance (one day per child), else the source key. */
   conflict: string;
-  row(r: never): Record<string, unknown>;
+  /** A record's stage values, in stage column order (see stageColumns). */
+  values(r: never): unknown[];
 }
 
 const SPECS: Record<SchoolTarget, Spec> = {
@@ -32,32 +33,25 @@ const SPECS: Record<SchoolTarget, Spec> = {
     table: 'enrollment',
     columns: [['school_id', 'uuid'], ['grade_level', 'smallint'], ['class_name', 'text'], ['start_date', 'date'], ['end_date', 'date'], ['source_updated_at', 'timestamptz']],
     conflict: 'source_system_id, external_id',
-    row: (r: CanonicalRow<'enrollment'>) => ({
-      institution_number: r.institutionNumber,
-      grade_level: r.gradeLevel,
-      class_name: r.className,
-      start_date: r.startDate,
-      end_date: r.endDate,
-      source_updated_at: r.sourceUpdatedAt,
-    }),
+    values: (r: CanonicalRow<'enrollment'>) => [r.gradeLevel, r.className, r.startDate, r.endDate, r.sourceUpdatedAt, r.institutionNumber],
   },
   attendance_day: {
     table: 'attendance_day',
     columns: [['date', 'date'], ['status', 'text'], ['note', 'text'], ['source_updated_at', 'timestamptz']],
     conflict: 'child_id, date',
-    row: (r: CanonicalRow<'attendance_day'>) => ({ date: r.date, status: r.status, note: r.note, source_updated_at: r.sourceUpdatedAt }),
+    values: (r: CanonicalRow<'attendance_day'>) => [r.date, r.status, r.note, r.sourceUpdatedAt],
   },
   grade: {
     table: 'grade',
     columns: [['subject', 'text'], ['kind', 'text'], ['value', 'text'], ['grade_date', 'date'], ['school_year', 'text'], ['source_updated_at', 'timestamptz']],
     conflict: 'source_system_id, external_id',
-    row: (r: CanonicalRow<'grade'>) => ({ subject: r.subject, kind: r.kind, value: r.value, grade_date: r.gradeDate, school_year: r.schoolYear, source_updated_at: r.sourceUpdatedAt }),
+    values: (r: CanonicalRow<'grade'>) => [r.subject, r.kind, r.value, r.gradeDate, r.schoolYear, r.sourceUpdatedAt],
   },
   wellbeing: {
     table: 'wellbeing',
     columns: [['indicator', 'text'], ['score', 'numeric'], ['survey_year', 'smallint'], ['source_updated_at', 'timestamptz']],
     conflict: 'source_system_id, external_id',
-    row: (r: CanonicalRow<'wellbeing'>) => ({ indicator: r.indicator, score: r.score, survey_year: r.surveyYear, source_updated_at: r.sourceUpdatedAt }),
+    values: (r: CanonicalRow<'wellbeing'>) => [r.indicator, r.score, r.surveyYear, r.sourceUpdatedAt],
   },
 };
 
@@ -227,14 +221,13 @@ export class SchoolWriter {
       unique = [...new Map((unique as CanonicalRow<'attendance_day'>[]).map((r) => [`${r.childExternalId}|${r.date}`, r])).values()];
     }
     if (!unique.length) return empty();
-    const rows = unique.map((r) => ({ external_id: r.externalId, child_external_id: r.childExternalId, ...spec.row(r as never) }));
     const isEnrollment = target === 'enrollment';
     const inputColumns = stageColumns(target);
     // The page is staged with COPY (per-session temp table, emptied at commit), then upserted
     // in one set-based statement: several times faster than parsing a JSON parameter.
     const stage = STAGES[target];
     await useStage(this.em, stage);
-    await copyRows(this.em, stage, inputColumns.map(([n]) => n), rows.map((r) => inputColumns.map(([n]) => (r as Record<string, unknown>)[n])));
+    await copyRows(this.em, stage, inputColumns.map(([n]) => n), unique.map((r) => [r.externalId, r.childExternalId, ...spec.values(r as never)]));
     const names = spec.columns.map(([n]) => n);
     const selectValues = names.map((n) => (n === 'school_id' ? 's.id' : `x.${n}`)).join(', ');
     const updates = [...names, 'child_id', 'identity_link_id', 'external_id', 'source_system_id']

@@ -51,8 +51,11 @@ export async function useStage(em: EntityManager, name: string): Promise<void> {
 /** A value in PostgreSQL's COPY text format (tab-separated; `\N` is null). */
 export function copyText(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
-  return String(value).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  const text = typeof value === 'string' ? value : String(value);
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
 }
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPED = /[\\\t\n\r]/g;
 
 /**
  * Streams rows into a table with `COPY … FROM STDIN` on the caller's transaction connection —
@@ -67,7 +70,11 @@ export async function copyRows(em: EntityManager, table: string, columns: string
   const chunks: string[] = [];
   for (let i = 0; i < rows.length; i += 500) {
     let chunk = '';
-    for (const row of rows.slice(i, i + 500)) chunk += `${row.map(copyText).join('\t')}\n`;
+    for (let r = i; r < Math.min(i + 500, rows.length); r++) {
+      const row = rows[r];
+      for (let c = 0; c < row.length; c++) chunk += (c ? '\t' : '') + copyText(row[c]);
+      chunk += '\n';
+    }
     chunks.push(chunk);
   }
   await pipeline(Readable.from(chunks), connection.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`)));
