@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,10 +90,16 @@ export function tail(stream: NodeJS.ReadableStream | null): () => string {
   return () => text;
 }
 
+/** The node flags `npm run worker` starts the worker with (package.json), so the bench runs it the same way. */
+function workerNodeFlags(): string[] {
+  const script: string = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')).scripts.worker;
+  return script.split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
 /** A production-mode `worker` process on the bench runtime's database and queues, with one source credential. */
 export function spawnBenchWorker(rt: Runtime, credentialRef: string, credential: Record<string, string>): ChildProcess {
   // e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the worker.
-  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...workerNodeFlags(), ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   return spawn(process.execPath, [...nodeArgs, MAIN, 'worker'], {
     env: {
       PATH: process.env.PATH ?? '',
