@@ -44,7 +44,10 @@ export class IdentityLinksResolver {
     ctx.audit.search({ query: 'identityLinks', status, sourceSystemId: sourceId ?? null });
     const r = reads(ctx);
     const page = await r.page({ status, sourceSystemId: sourceId, first, after: afterKey });
-    return toPage(noteShown(ctx, await r.views(page.ids)), first, (l) => page.keyOf(l.id), LINK_CURSOR, Boolean(after));
+    const connection = toPage(await r.views(page.ids), first, (l) => page.keyOf(l.id), LINK_CURSOR, Boolean(after));
+    // Only what is returned is logged as read: the look-ahead row that tells hasNextPage is not shown.
+    noteShown(ctx, connection.edges.map((e) => e.node));
+    return connection;
   }
 
   @Authorized(PartnerRole.Admin)
