@@ -146,9 +146,7 @@ export async function recomputePendingSummaries(em: EntityManager, municipalityI
         ctx,
       );
       if (!pending.length) return true;
-      const ids = JSON.stringify(pending.map((p) => p.child_id));
-      const res = await c.execute(UPSERT_FOR_CHILDREN_SQL, [ids], 'run', ctx);
-      await c.execute(DELETE_STALE_FOR_CHILDREN_SQL, [ids], 'run', ctx);
+      const written = await recomputeChildSummaries(tx, pending.map((p) => p.child_id));
       await c.execute(
         `delete from attendance_summary_pending p using jsonb_to_recordset(?::jsonb) as x(child_id uuid, queued_at timestamptz)
          where p.child_id = x.child_id and p.queued_at <= x.queued_at`,
@@ -157,7 +155,7 @@ export async function recomputePendingSummaries(em: EntityManager, municipalityI
         ctx,
       );
       children += pending.length;
-      summaries += (res as { affectedRows?: number }).affectedRows ?? 0;
+      summaries += written;
       batches++;
       return pending.length < batchSize;
     });
