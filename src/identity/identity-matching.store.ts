@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { rawQuery } from '../platform/db/bulk';
-import { copyRows } from '../platform/db/copy';
+import { copyRows, declareStage, useStage } from '../platform/db/copy';
 import { nearBirthDates, type MatchChild, type MatchPupil, type ProposedCandidate } from './matching';
 
 // SQL of the matching pipeline (identity-matching.service.ts): load a source's pupil records and
@@ -211,11 +211,11 @@ export interface WrittenCounts {
   newLinks: number;
 }
 
-const STAGE = 'identity_match_stage';
 const STAGE_COLUMNS: [string, string][] = [
   ['external_id', 'text'], ['version', 'text'], ['action', 'text'], ['child_id', 'uuid'], ['method', 'text'],
   ['confidence', 'numeric(4,3)'], ['candidates', 'jsonb'], ['reasons', 'text[]'], ['uni_login_id', 'text'],
 ];
+const STAGE = declareStage('identity_match_stage', STAGE_COLUMNS);
 
 /**
  * Writes every decision in one statement after a COPY into a per-session temp table (as
@@ -233,7 +233,7 @@ const STAGE_COLUMNS: [string, string][] = [
  * The counts of links and proposals are of rows written, not of decisions made.
  */
 export async function writeDecisions(em: EntityManager, sourceSystemId: string, decisions: StagedDecision[]): Promise<WrittenCounts> {
-  await rawQuery(em, `create temp table if not exists ${STAGE} (${STAGE_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}) on commit delete rows`, []);
+  await useStage(em, STAGE);
   await copyRows(
     em,
     STAGE,
@@ -306,7 +306,6 @@ export async function writeDecisions(em: EntityManager, sourceSystemId: string, 
             (select count(*) from up where status = 'linked') as new_links`,
     [sourceSystemId, sourceSystemId, sourceSystemId, sourceSystemId, sourceSystemId, sourceSystemId],
   );
-  await rawQuery(em, `truncate ${STAGE}`, []);
   const n = (k: string) => Number(rows[0][k]);
   return {
     kept: n('kept'),
