@@ -9,7 +9,7 @@ import { cprHmac, redactCpr } from '../../src/identity/cpr';
 import { rawQuery } from '../../src/platform/db/bulk';
 import type { Orm } from '../../src/platform/db/orm';
 import type { CanonicalRecord, CanonicalTarget, MapContext } from '../../src/sources/canonical';
-import { queueSummaries, SCHOOL_TARGETS, SchoolWriter, type SchoolTarget } from '../../src/sources/school-writer';
+import { pagesMayOverlap, queueSummaries, SCHOOL_TARGETS, SchoolWriter, type SchoolTarget } from '../../src/sources/school-writer';
 import { CanonicalWriter, type SourceRef, type WriteResult } from '../../src/sources/canonical-writer';
 import { SourceSystem, SourceSystemKind } from '../../src/sources/source-system.entity';
 import { SyncMode, SyncRun, SyncRunStatus } from '../../src/sources/sync-run.entity';
@@ -49,8 +49,6 @@ export interface StreamResult {
 const MAX_BUFFERED_RECORDS = 10_000;
 /** Records mapped between two returns to the event loop (a few milliseconds of work). */
 const MAP_SLICE = 500;
-/** Bulk school rows that only hang on links and schools written by earlier streams. */
-const OVERLAPPING_TARGETS: ReadonlySet<string> = new Set(['attendance_day', 'grade', 'wellbeing']);
 
 /**
  * Drives one sync of one source: every stream in order, each page committed in one
@@ -170,7 +168,7 @@ async function runStream(
   // the page before it: two such pages are written at once and still commit in order.
   const pages = new OrderedPages(ctx.orm, lockSpaceOf(run.id));
   const steps = ({ page, bad, good, seen, valid }: Awaited<ReturnType<typeof mapPage>>, state: unknown): PageSteps<WriteResult> => ({
-    overlaps: good.every((r) => OVERLAPPING_TARGETS.has(r.target)),
+    overlaps: good.every((r) => pagesMayOverlap(r.target)),
     rows: (tx) => new CanonicalWriter(tx, source).writeRows(good),
     ordered: async (tx, written) => {
       await queueSummaries(tx, written.summaryChildren);

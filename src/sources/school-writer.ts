@@ -26,6 +26,12 @@ interface Spec {
   conflict: string;
   /** A record's stage values, in stage column order (see stageColumns). */
   values(r: never): unknown[];
+  /**
+   * Whether two pages of this target may be written at once (the sync runner's OrderedPages):
+   * true only when the upsert touches no row another page's upsert could touch besides its own
+   * (enrolments also update the pupil's pupil_record row, which pages share).
+   */
+  independentPages: boolean;
 }
 
 const SPECS: Record<SchoolTarget, Spec> = {
@@ -33,27 +39,36 @@ const SPECS: Record<SchoolTarget, Spec> = {
     table: 'enrollment',
     columns: [['school_id', 'uuid'], ['grade_level', 'smallint'], ['class_name', 'text'], ['start_date', 'date'], ['end_date', 'date'], ['source_updated_at', 'timestamptz']],
     conflict: 'source_system_id, external_id',
+    independentPages: false,
     values: (r: CanonicalRow<'enrollment'>) => [r.gradeLevel, r.className, r.startDate, r.endDate, r.sourceUpdatedAt, r.institutionNumber],
   },
   attendance_day: {
     table: 'attendance_day',
     columns: [['date', 'date'], ['status', 'text'], ['note', 'text'], ['source_updated_at', 'timestamptz']],
     conflict: 'child_id, date',
+    independentPages: true,
     values: (r: CanonicalRow<'attendance_day'>) => [r.date, r.status, r.note, r.sourceUpdatedAt],
   },
   grade: {
     table: 'grade',
     columns: [['subject', 'text'], ['kind', 'text'], ['value', 'text'], ['grade_date', 'date'], ['school_year', 'text'], ['source_updated_at', 'timestamptz']],
     conflict: 'source_system_id, external_id',
+    independentPages: true,
     values: (r: CanonicalRow<'grade'>) => [r.subject, r.kind, r.value, r.gradeDate, r.schoolYear, r.sourceUpdatedAt],
   },
   wellbeing: {
     table: 'wellbeing',
     columns: [['indicator', 'text'], ['score', 'numeric'], ['survey_year', 'smallint'], ['source_updated_at', 'timestamptz']],
     conflict: 'source_system_id, external_id',
+    independentPages: true,
     values: (r: CanonicalRow<'wellbeing'>) => [r.indicator, r.score, r.surveyYear, r.sourceUpdatedAt],
   },
 };
+
+/** Whether pages holding only records of this target may be written beside one another. */
+export function pagesMayOverlap(target: string): boolean {
+  return (SCHOOL_TARGETS as readonly string[]).includes(target) && SPECS[target as SchoolTarget].independentPages;
+}
 
 /** A target's stage: the page as read, before its child (and school) are looked up. */
 const stageColumns = (target: SchoolTarget): [string, string][] => [
