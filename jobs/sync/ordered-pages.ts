@@ -18,6 +18,8 @@ interface Attempt {
   keyed: Promise<void>;
   /** Settles when the attempt's transaction has ended: true if it committed. */
   committed: Promise<boolean>;
+  /** The same, readable at once: whether it has ended, and whether it committed. */
+  outcome: { ended: boolean; committed: boolean };
   result: Promise<void>;
 }
 
@@ -26,6 +28,8 @@ interface PageWrite {
   first: Attempt;
   /** Settles when the page has committed (after any retries), or rejects with why it never will. */
   done: Promise<void>;
+  /** Set as soon as `done` has rejected. */
+  failed: boolean;
 }
 
 class PreviousPageNotCommitted extends Error {}
@@ -58,11 +62,12 @@ export class OrderedPages {
   /** Starts writing a page; waits first while two pages are open. Throws if an earlier page failed. */
   async add<T>(steps: PageSteps<T>): Promise<void> {
     await this.older?.done;
+    if (this.last?.failed) await this.last.done; // no page is started after one that failed
     const previous = this.last;
     const write = this.start(steps, previous);
     this.older = previous;
     this.last = write;
-    write.done.catch(() => undefined); // surfaced by the next add() or drain()
+    write.done.catch(() => void (write.failed = true)); // surfaced by the next add() or drain()
   }
 
   /** Waits until every page has committed; throws the first failure. */
@@ -90,7 +95,7 @@ export class OrderedPages {
         }
       }
     });
-    return { overlaps: steps.overlaps, first, done };
+    return { overlaps: steps.overlaps, first, done, failed: false };
   }
 
   /**
@@ -103,10 +108,17 @@ export class OrderedPages {
     let markEnded!: (committed: boolean) => void;
     const keyed = new Promise<void>((resolve) => (markKeyed = resolve));
     const committed = new Promise<boolean>((resolve) => (markEnded = resolve));
+    const outcome = { ended: false, committed: false };
+    const end = (ok: boolean) => {
+      Object.assign(outcome, { ended: true, committed: ok });
+      markEnded(ok);
+    };
     const result = (async () => {
       try {
         if (beside) await beside.first.keyed;
         else await previous?.done;
+        // The page beside has already rolled back: this one is written alone, after it, instead.
+        if (beside?.first.outcome.ended && !beside.first.outcome.committed) throw new PreviousPageNotCommitted('the page before was not committed');
         await this.orm.em.fork().transactional(async (tx) => {
           await rawQuery(tx, 'select pg_advisory_xact_lock(?::int, ?::int)', [this.lockSpace, key]);
           markKeyed();
@@ -117,15 +129,15 @@ export class OrderedPages {
           }
           await steps.ordered(tx, rows);
         });
-        markEnded(true);
+        end(true);
       } catch (err) {
-        markEnded(false);
+        end(false);
         throw err;
       } finally {
         markKeyed();
       }
     })();
-    return { key, keyed, committed, result };
+    return { key, keyed, committed, outcome, result };
   }
 }
 
