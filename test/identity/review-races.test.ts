@@ -9,6 +9,7 @@ import { rawQuery } from '../../src/platform/db/bulk';
 import { isLockContention } from '../../src/platform/db/lock-wait';
 import { ensureMunicipality } from '../support/partners';
 import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
+import { someoneWaits as waitsForLock } from '../support/locks';
 
 // Identity decisions racing the matching job, syncs and merges, on real PostgreSQL: the other
 // party holds its transaction open while a decision runs, then commits.
@@ -58,18 +59,7 @@ describe('identity review decisions under concurrency', () => {
     externalId, version: v, action: 'review', childId: null, method: 'probabilistic', confidence: candidates[0].score, candidates, reasons: ['between_thresholds'], uniLoginId: null,
   });
 
-  /** Whether some session of this database waits for a lock (of `kind`, e.g. 'advisory') within `ms`. */
-  async function someoneWaits(kind?: string, ms = 3000): Promise<boolean> {
-    for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
-      const [{ n }] = await q<{ n: number }>(
-        `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
-         where not l.granted and a.datname = current_database() ${kind ? 'and l.locktype = ?' : ''}`,
-        kind ? [kind] : [],
-      );
-      if (n > 0) return true;
-    }
-    return false;
-  }
+  const someoneWaits = (kind?: string, ms?: number) => waitsForLock(q, kind, ms);
   /** A matching run of the source: its transaction, holding the per-source lock the job takes. */
   const whileJobRuns = <T>(body: (job: EntityManager) => Promise<T>) =>
     rt.orm.em.fork().transactional(async (job) => {

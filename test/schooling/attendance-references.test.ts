@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { migrate, openOrm, type Orm } from '../../src/platform/db/orm';
 import { createTestDatabase } from '../support/test-runtime';
+import { someoneWaits } from '../support/locks';
 
 /**
  * attendance_day keeps its references with set-based triggers (Migration20261124000000), not
@@ -97,7 +98,7 @@ describe('attendance_day references', () => {
     await deleter.query(`delete from child where id = $1`, [child]);
     await writer.query('begin');
     const insert = failure(writer.query(attendance(child))); // blocks on the deleted child's row lock
-    await new Promise((r) => setTimeout(r, 200));
+    expect(await someoneWaits(sql)).toBe(true);
     await deleter.query('commit');
     expect(await insert).toMatchObject({ code: '23503' });
     await writer.query('rollback');
@@ -111,7 +112,7 @@ describe('attendance_day references', () => {
     await writer.query('begin');
     await writer.query(attendance(child)); // holds the child FOR KEY SHARE
     const removal = deleter.query(`delete from child where id = $1`, [child]);
-    await new Promise((r) => setTimeout(r, 200));
+    expect(await someoneWaits(sql)).toBe(true);
     await writer.query('commit');
     await removal;
     expect(await daysOf(child)).toBe(0);

@@ -5,6 +5,7 @@ import { recomputePendingSummaries } from '../../src/schooling/attendance-summar
 import type { CanonicalRecord } from '../../src/sources/canonical';
 import { CanonicalWriter, type SourceRef } from '../../src/sources/canonical-writer';
 import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
+import { someoneWaits } from '../support/locks';
 
 const KEY = 'test-cpr-hmac-key-0123456789abcdef0123456789';
 // Synthetic CPR numbers: day of month + 60 (never a real person).
@@ -131,7 +132,7 @@ describe('school data: linking, minimisation and derived summaries', () => {
     });
     await isUndone;
     const page = write(src, [day('r-a', '2025-10-01', 'present')]);
-    await new Promise((r) => setTimeout(r, 300)); // the page's statement is now waiting for the link
+    expect(await someoneWaits(q)).toBe(true); // the page's statement waits for the link
     release();
     await unlink;
     expect(await page).toMatchObject({ inserted: 0, skippedUnlinked: 1 });
