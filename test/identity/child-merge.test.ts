@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
 import { CaseSystemSimulator } from '../../connectors/case-system/simulator';
 import { createMaintenanceQueue } from '../../jobs/queues';
 import {
@@ -28,16 +27,15 @@ import { SchoolWriter } from '../../src/sources/school-writer';
 import { SyncMode } from '../../src/sources/sync-run.entity';
 import { generatePopulation, type SynthChild } from '../../src/synthetic/generator';
 import { MUNICIPALITY, registerSource } from '../support/case-source';
-import { post, type GraphQLResponse } from '../support/graphql-client';
+import { errorCode, errorReason, execute } from '../support/graphql-client';
 import { ensureMunicipality, fetchToken, registerPartner } from '../support/partners';
 import { syncer } from '../support/sync';
 import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
 
 const SVENDBORG = { code: '479', name: 'Svendborg' };
 const ALL = ['identity', 'placement', 'team', 'attendance', 'grades', 'wellbeing', 'interventions', 'alerts'];
-type Errors = NonNullable<GraphQLResponse<unknown>['errors']>;
-const codeOf = (errors?: Errors) => errors?.[0]?.extensions?.code;
-const reasonOf = (errors?: Errors) => (errors?.[0]?.extensions as { reason?: string } | undefined)?.reason;
+const codeOf = errorCode;
+const reasonOf = errorReason;
 
 /** The same person under another number (an erstatningspersonnummer): a second case record. */
 function registeredAgain(c: SynthChild): SynthChild {
@@ -68,7 +66,7 @@ describe('mergeChildren', () => {
   const em = () => rt.orm.em.fork();
   const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []) => (await rawQuery<R>(em(), text, params)).rows;
   const gql = <TData, TVars>(who: string, doc: TypedDocumentNode<TData, TVars>, variables: TVars) =>
-    post<TData>(http.url, { query: print(doc), variables }, { authorization: `Bearer ${tokens[who]}` });
+    execute(http.url, doc, variables, { authorization: `Bearer ${tokens[who]}` });
   const sync = (mode: SyncMode) => syncer(rt)(caseSource, mode);
   async function grant(input: Omit<GrantConsentInput, 'evidenceRef'>): Promise<string> {
     const res = await gql('admin', GrantConsentDocument, { input: { evidenceRef: 'journal 2026-0042', ...input } });

@@ -19,7 +19,7 @@ import { recomputePendingSummaries } from '../../src/schooling/attendance-summar
 import type { CanonicalRecord } from '../../src/sources/canonical';
 import { CanonicalWriter } from '../../src/sources/canonical-writer';
 import { grantSyntheticConsents } from '../../src/synthetic/consents';
-import { execute, post, type GraphQLResponse } from '../support/graphql-client';
+import { errorCode, errorReason, execute, post, type GraphQLResponse } from '../support/graphql-client';
 import { ensureMunicipality, fetchToken, registerPartner } from '../support/partners';
 import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
 
@@ -27,9 +27,8 @@ const HVIDOVRE = { code: '167', name: 'Hvidovre' };
 const SVENDBORG = { code: '479', name: 'Svendborg' };
 const ODENSE = { code: '461', name: 'Odense' };
 
-type Errors = GraphQLResponse<unknown>['errors'];
-const code = (errors: Errors) => errors?.[0]?.extensions?.code;
-const reason = (errors: Errors) => (errors?.[0]?.extensions as { reason?: string } | undefined)?.reason;
+const code = errorCode;
+const reason = errorReason;
 
 describe('identity review over HTTP (admin GraphQL)', () => {
   let rt: TestRuntime;

@@ -26,3 +26,9 @@ export async function post<T = unknown>(url: string, body: unknown, headers: Rec
   });
   return { status: res.status, ...((await res.json()) as object) };
 }
+
+type Errors = GraphQLResponse<unknown>['errors'];
+/** The first error's stable `extensions.code`. */
+export const errorCode = (errors?: Errors) => errors?.[0]?.extensions?.code;
+/** The first error's `extensions.reason` (refusals that say which rule refused). */
+export const errorReason = (errors?: Errors) => (errors?.[0]?.extensions as { reason?: string } | undefined)?.reason;
