@@ -49,7 +49,7 @@ interface ChildRow {
 }
 
 function refuse(reason: ChildMergeRefusal, field: string, message: string): HubError {
-  return new HubError(ErrorCode.BadUserInput, `${field}: ${message}`, { reason, field, fields: [{ path: field, message }] });
+  return HubError.badInput(field, message, { reason });
 }
 
 /**

@@ -5,6 +5,7 @@ import { HubError } from '../platform/graphql/errors';
 import { isUuid } from '../platform/graphql/ids';
 import { decodeCursor } from '../platform/graphql/relay';
 import type { SourceSystemKind } from '../sources/source-system.entity';
+import { SourcesService } from '../sources/sources.service';
 import { IdentityLinkMethod, IdentityLinkStatus } from './identity-link.entity';
 import type { IdentityCandidateChildView, IdentityCandidateView, IdentityLinkView, IdentityMatchStatsView } from './identity-links.types';
 import type { ProposedCandidate } from './matching/types';
@@ -97,11 +98,7 @@ export class IdentityLinkReads {
     const params: unknown[] = [q.status];
     if (this.actor.municipalityId) (where.push('s.municipality_id = ?'), params.push(this.actor.municipalityId));
     if (q.sourceSystemId) {
-      const visible = await rawQuery(this.em, `select 1 from source_system s where s.id = ? ${this.actor.municipalityId ? 'and s.municipality_id = ?' : ''}`, [
-        q.sourceSystemId,
-        ...(this.actor.municipalityId ? [this.actor.municipalityId] : []),
-      ]);
-      if (!visible.rows.length) throw HubError.notFound('source system');
+      await new SourcesService(this.em, this.actor).get(q.sourceSystemId); // another tenant's source is not found
       where.push('l.source_system_id = ?');
       params.push(q.sourceSystemId);
     }

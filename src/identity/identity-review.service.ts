@@ -4,9 +4,10 @@ import { recordAdminChange } from '../audit/admin-change';
 import type { Actor } from '../partners/actor';
 import { rawQuery } from '../platform/db/bulk';
 import { ADMIN_LOCK_TIMEOUT_MS, boundLockWaits } from '../platform/db/lock-wait';
-import { ErrorCode, HubError } from '../platform/graphql/errors';
+import { HubError } from '../platform/graphql/errors';
 import { recomputeChildSummaries } from '../schooling/attendance-summary.service';
 import { SourceSystemKind } from '../sources/source-system.entity';
+import { SourcesService } from '../sources/sources.service';
 import { SyncMode } from '../sources/sync-run.entity';
 import { IdentityLinkMethod, IdentityLinkStatus } from './identity-link.entity';
 import { lockSource } from './identity-matching.store';
@@ -31,7 +32,7 @@ export enum RefusalReason {
 }
 
 export function refuse(field: string, reason: RefusalReason, message: string): HubError {
-  return new HubError(ErrorCode.BadUserInput, `${field}: ${message}`, { field, fields: [{ path: field, message }], reason });
+  return HubError.badInput(field, message, { reason });
 }
 
 interface LockedLink {
@@ -167,7 +168,7 @@ export class IdentityReviewService {
    */
   async linkManually(sourceSystemId: string, externalId: string, childId: string): Promise<string> {
     const result = await this.decide(async (tx) => {
-      const source = await this.visibleSource(tx, sourceSystemId);
+      const source = await new SourcesService(tx, this.actor).get(sourceSystemId);
       if (source.kind === SourceSystemKind.CaseSystem) {
         throw refuse('sourceSystemId', RefusalReason.CaseRecordAnchorsChild, 'case-system records anchor hub children and are not linked by hand');
       }
@@ -210,7 +211,7 @@ export class IdentityReviewService {
       );
       if (!rows.length) throw refuse('externalId', RefusalReason.LinkedToAnotherChild, 'the record is linked to another child; unlink it first');
       const id = rows[0].id;
-      this.audit(tx, { id, municipalityId: source.municipalityId, sourceSystemId: source.id }, child, {
+      this.audit(tx, { id, municipalityId: source.municipality.id, sourceSystemId: source.id }, child, {
         change: 'link_manually',
         previousStatus: link?.status ?? null,
         overrodeRejection: overrode > 0,
@@ -318,17 +319,6 @@ export class IdentityReviewService {
       tenant ? [JSON.stringify(linkIds), tenant] : [JSON.stringify(linkIds)],
     );
     return rows.map((r) => r.id);
-  }
-
-  private async visibleSource(tx: EntityManager, id: string): Promise<{ id: string; kind: SourceSystemKind; municipalityId: string }> {
-    const tenant = this.actor.municipalityId;
-    const { rows } = await rawQuery<{ id: string; kind: SourceSystemKind; municipalityId: string }>(
-      tx,
-      `select id, kind, municipality_id as "municipalityId" from source_system where id = ? ${tenant ? 'and municipality_id = ?' : ''}`,
-      tenant ? [id, tenant] : [id],
-    );
-    if (!rows.length) throw HubError.notFound('source system');
-    return rows[0];
   }
 
   /**

@@ -32,8 +32,9 @@ export class HubError extends GraphQLError {
     return new HubError(ErrorCode.NotFound, `${what} not found`);
   }
 
-  static badInput(field: string, message: string): HubError {
-    return new HubError(ErrorCode.BadUserInput, `${field}: ${message}`, { field, fields: [{ path: field, message }] });
+  /** `extra` adds extensions, e.g. a stable `reason` for a refusal. */
+  static badInput(field: string, message: string, extra: Record<string, unknown> = {}): HubError {
+    return new HubError(ErrorCode.BadUserInput, `${field}: ${message}`, { field, fields: [{ path: field, message }], ...extra });
   }
 
   /** Several invalid fields at once; `fields` carries each path (e.g. `input.schedule`) and why. */
