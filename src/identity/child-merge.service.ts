@@ -8,7 +8,7 @@ import type { DataCategory } from '../consent/data-category';
 import type { Actor } from '../partners/actor';
 import type { PartnerRole } from '../partners/partner-role';
 import { rawQuery } from '../platform/db/bulk';
-import { ADMIN_LOCK_TIMEOUT_MS, boundLockWaits } from '../platform/db/lock-wait';
+import { ADMIN_LOCK_TIMEOUT_MS, lockBoundedTransaction } from '../platform/db/lock-wait';
 import { ErrorCode, HubError } from '../platform/graphql/errors';
 import { requireUuid } from '../platform/graphql/ids';
 import { recomputeChildSummaries } from '../schooling/attendance-summary.service';
@@ -73,8 +73,7 @@ export class ChildMergeService {
     const mergeId = requireUuid('mergeChildId', mergeChildIdArg);
     if (keepId === mergeId) throw refuse(ChildMergeRefusal.SameChild, 'mergeChildId', 'a child cannot be merged into itself');
 
-    return this.em.transactional(async (em) => {
-      await boundLockWaits(em, this.lockTimeoutMs);
+    return lockBoundedTransaction(this.em, this.lockTimeoutMs, async (em) => {
       const q = <R>(sql: string, params: unknown[]) => rawQuery<R>(em, sql, params);
       // Both rows locked (in id order: no deadlock with a merge the other way round); a case
       // sync upserting either child waits for this merge, then follows the tombstone.

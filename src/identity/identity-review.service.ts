@@ -3,7 +3,7 @@ import type { JobControl } from '../../jobs/job-control';
 import { recordAdminChange } from '../audit/admin-change';
 import type { Actor } from '../partners/actor';
 import { rawQuery } from '../platform/db/bulk';
-import { ADMIN_LOCK_TIMEOUT_MS, boundLockWaits } from '../platform/db/lock-wait';
+import { ADMIN_LOCK_TIMEOUT_MS, lockBoundedTransaction } from '../platform/db/lock-wait';
 import { HubError } from '../platform/graphql/errors';
 import { recomputeChildSummaries } from '../schooling/attendance-summary.service';
 import { SourceSystemKind } from '../sources/source-system.entity';
@@ -69,10 +69,7 @@ export class IdentityReviewService {
 
   /** A decision's transaction: its lock waits are bounded (BUSY rather than an endless request). */
   private decide<T>(body: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.em.transactional(async (tx) => {
-      await boundLockWaits(tx, this.lockTimeoutMs);
-      return body(tx);
-    });
+    return lockBoundedTransaction(this.em, this.lockTimeoutMs, body);
   }
 
   async confirmLink(linkId: string, childId?: string): Promise<string> {

@@ -12,8 +12,16 @@ export const ADMIN_LOCK_TIMEOUT_MS = 10_000;
 const CONTENTION_SQLSTATES = new Set(['55P03', '40P01', '40001']);
 
 /** Bounds every lock wait of the caller's transaction (reset when it ends). */
-export async function boundLockWaits(em: EntityManager, ms: number): Promise<void> {
+async function boundLockWaits(em: EntityManager, ms: number): Promise<void> {
   await rawQuery(em, `select set_config('lock_timeout', ?, true)`, [`${Math.max(1, Math.round(ms))}ms`]);
+}
+
+/** A transaction whose every lock wait is bounded: `BUSY` rather than an endless request. */
+export function lockBoundedTransaction<T>(em: EntityManager, ms: number, body: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return em.transactional(async (tx) => {
+    await boundLockWaits(tx, ms);
+    return body(tx);
+  });
 }
 
 /**
