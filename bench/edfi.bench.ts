@@ -14,7 +14,7 @@ import type { Runtime } from '../src/platform/runtime';
 import { SyncMode } from '../src/sources/sync-run.entity';
 import { generatePopulation } from '../src/synthetic/generator';
 import { line } from './stats';
-import { spawnBenchWorker, tail, tearDownBenchQueues, withDatabase } from './sync.bench';
+import { spawnBenchWorker, tail, tearDownBenchQueues, waitForBenchWorker, withDatabase } from './sync.bench';
 
 const HVIDOVRE = { code: '167', name: 'Hvidovre' };
 const ATTENDANCE_STREAM = 'studentSchoolAttendanceEvents';
@@ -26,7 +26,6 @@ export interface EdFiBenchOptions {
   pageSize: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The hub's children (the case system's side), so every pupil can link by CPR hash. */
 async function seedHubChildren(rt: Runtime, population: ReturnType<typeof generatePopulation>): Promise<string> {
@@ -91,10 +90,7 @@ export async function benchEdFi(opts: EdFiBenchOptions): Promise<void> {
       worker = spawnBenchWorker(rt, credentialRef, { clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret });
       const err = tail(worker.stderr);
       await events.waitUntilReady();
-      while ((await queue.getWorkersCount()) === 0) {
-        if (worker.exitCode !== null || worker.signalCode !== null) throw new Error(`worker exited early (${worker.exitCode ?? worker.signalCode}):\n${err()}`);
-        await sleep(50);
-      }
+      await waitForBenchWorker(worker, queue, err);
       const start = process.hrtime.bigint();
       const job = await enqueueSync(queue, { sourceSystemId: rows[0].id, mode: SyncMode.Full });
       await job.waitUntilFinished(events, 30 * 60_000).catch((e: Error) => {

@@ -115,6 +115,22 @@ export function spawnBenchWorker(rt: Runtime, credentialRef: string, credential:
   });
 }
 
+/**
+ * Waits (up to 30 s) until a spawned bench worker consumes the sync queue. Returns `died`, which
+ * rejects if the worker exits later, to race against the run being measured (wrapped: an async
+ * function returning a promise would wait for it).
+ */
+export async function waitForBenchWorker(worker: ChildProcess, queue: Queue, output: () => string): Promise<{ died: Promise<never> }> {
+  const died = new Promise<never>((_, reject) => worker.once('exit', (code, signal) => reject(new Error(`worker exited early (${code ?? signal}):\n${output()}`))));
+  died.catch(() => undefined);
+  const readyBy = Date.now() + 30_000;
+  while ((await queue.getWorkersCount()) === 0) {
+    if (Date.now() > readyBy) throw new Error(`worker did not come up:\n${output()}`);
+    await Promise.race([sleep(50), died]);
+  }
+  return { died };
+}
+
 export async function stopWorker(worker: ChildProcess): Promise<void> {
   if (worker.exitCode !== null || worker.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -175,18 +191,9 @@ async function syncOnce(rt: Runtime, children: number, opts: SyncBenchOptions): 
     const out = tail(worker.stdout);
     const err = tail(worker.stderr);
     const pid = worker.pid!;
-    const died = new Promise<never>((_, reject) =>
-      worker!.once('exit', (code, signal) => reject(new Error(`worker exited early (${code ?? signal}):\n${out()}\n${err()}`))),
-    );
-    died.catch(() => undefined);
-
     // Wait until the worker consumes the sync queue, so the timing does not include its boot.
     await events.waitUntilReady();
-    const readyBy = Date.now() + 30_000;
-    while ((await queue.getWorkersCount()) === 0) {
-      if (Date.now() > readyBy) throw new Error(`worker did not come up:\n${out()}\n${err()}`);
-      await Promise.race([sleep(50), died]);
-    }
+    const { died } = await waitForBenchWorker(worker, queue, () => `${out()}\n${err()}`);
     await sleep(200); // let it settle before the idle sample
     const idle = (await procMemory(pid))?.rss ?? NaN;
 
