@@ -1,8 +1,9 @@
 import type { Queue } from 'bullmq';
 import type { Runtime } from '../src/platform/runtime';
-import type { SyncMode } from '../src/sources/sync-run.entity';
+import { SyncMode } from '../src/sources/sync-run.entity';
 import { createMaintenanceQueue, createSyncQueue, enqueueIdentityMatch, enqueueSync, syncDeduplicationId } from './queues';
 import { reconcileSchedules } from './scheduler';
+import { requestFullSync } from './sync/full-sync-request';
 
 /** What the API may ask of the queues: start a sync now, and apply schedule changes now. */
 export interface JobControl {
@@ -26,7 +27,9 @@ export function createJobControl(rt: Runtime): JobControl {
     async triggerSync(sourceSystemId, mode) {
       const { sync } = open();
       const existing = await sync.getDeduplicationJobId(syncDeduplicationId(sourceSystemId));
-      const job = await enqueueSync(sync, { sourceSystemId, mode });
+      const job = mode === SyncMode.Full
+        ? await requestFullSync(rt.orm.em.fork(), sync, sourceSystemId)
+        : await enqueueSync(sync, { sourceSystemId, mode });
       return { jobId: job.id!, alreadyQueued: Boolean(existing) && existing === job.id };
     },
     async triggerIdentityMatch(sourceSystemId) {

@@ -6,7 +6,9 @@ import { matchThresholds } from '../src/identity/identity-matching.service';
 import { runAttendanceSummaryJob } from './attendance-summary.job';
 import { runIdentityMatchJob } from './identity-match.job';
 import { createMaintenanceQueue, createSyncQueue, enqueueIdentityMatch, enqueueSync, JobName, MAINTENANCE_QUEUE, SYNC_QUEUE, type IdentityMatchJobData } from './queues';
+import { fullSyncWanted, requestFullSync } from './sync/full-sync-request';
 import { runSync, type SyncJobData } from './sync/sync-runner';
+import { SyncMode } from '../src/sources/sync-run.entity';
 
 export interface RunningWorker {
   workers: Worker[];
@@ -32,7 +34,10 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
           // Each job gets its own EntityManager: no identity map shared across jobs.
           return runAttendanceSummaryJob(rt.orm.em.fork(), job);
         case JobName.SyncTick: {
-          const queued = await enqueueSync(syncQueue, job.data as SyncJobData);
+          const data = job.data as SyncJobData;
+          const queued = data.mode === SyncMode.Full
+            ? await requestFullSync(rt.orm.em.fork(), syncQueue, data.sourceSystemId)
+            : await enqueueSync(syncQueue, data);
           return { syncJobId: queued.id };
         }
         case JobName.IdentityMatch:
@@ -81,6 +86,14 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
       autorun: false,
     },
   );
+
+  // A full resync asked for while this source's sync ran (and so deduplicated into it) is
+  // still wanted when the run ends: queue it now rather than at the next incremental tick.
+  sync.on('completed', (job: Job<SyncJobData>) => {
+    void fullSyncWanted(rt.orm.em.fork(), job.data.sourceSystemId)
+      .then((wanted) => (wanted ? requestFullSync(rt.orm.em.fork(), syncQueue, job.data.sourceSystemId) : undefined))
+      .catch((err: Error) => log.error({ err: err.message }, 'could not queue the requested full resync'));
+  });
 
   const workers = [maintenance, sync];
   for (const w of workers) {

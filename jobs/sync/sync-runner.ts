@@ -15,6 +15,7 @@ import { SourceSystem, SourceSystemKind } from '../../src/sources/source-system.
 import { SyncMode, SyncRun, SyncRunStatus } from '../../src/sources/sync-run.entity';
 import { SyncState } from '../../src/sources/sync-state.entity';
 import { recomputePendingSummaries } from '../../src/schooling/attendance-summary.service';
+import { settleFullSyncRequest } from './full-sync-request';
 import { lockSpaceOf, OrderedPages, type PageSteps } from './ordered-pages';
 import { commitPageState, hasOpenQuarantine, markSeen, quarantine, resolveFixed, unlinkedPupils, type Quarantined } from './sync-run.store';
 
@@ -72,32 +73,35 @@ export async function runSync(data: SyncJobData, ctx: SyncContext): Promise<Stre
   const ref: SourceRef = { id: source.id, municipalityId: source.municipality.id };
   const mapCtx: MapContext = { municipalityCode: source.municipality.code, hashCpr: (cpr) => cprHmac(cpr, ctx.cprKey) };
 
-  // Case records carry their child whole in every incremental read; only school sources need this.
-  const mode = source.kind === SourceSystemKind.CaseSystem ? data.mode : await passMode(em, data, ctx.jobId);
+  const mode = await passMode(em, data, ctx.jobId, source.kind !== SourceSystemKind.CaseSystem);
   const results: StreamResult[] = [];
   try {
     for (const spec of await connector.streams(config)) {
       results.push(await runStream(ctx, connector, config, ref, mapCtx, spec, mode));
     }
   } catch (err) {
-    // Config errors cannot heal by retrying; transient ones are retried by BullMQ with backoff.
-    if (err instanceof ConnectorError && err.failure === 'config_error') throw new UnrecoverableError(redactCpr(err.message));
+    // Config and system errors cannot heal by retrying (and a retry would reopen the failed
+    // runs); transient ones are retried by BullMQ with backoff.
+    if (err instanceof ConnectorError && !retryable(err)) throw new UnrecoverableError(redactCpr(err.message));
     throw err;
   }
   await em.getConnection().execute('delete from sync_seen where job_id = ?', [ctx.jobId]);
+  if (mode === SyncMode.Full) await settleFullSyncRequest(em, ref.id, ctx.jobId);
   // Derived data: summaries of the children whose attendance this sync changed (queued by the writer).
   await recomputePendingSummaries(ctx.orm.em.fork(), ref.municipalityId);
   return results;
 }
 
 /**
- * An incremental sync runs as a full pass when pupils were linked since the source's last full
- * pass (by the matching job, a reviewer, or a link made in an incremental run): their older
- * records lie behind the cursor and only a full pass brings them. A resumed job keeps its mode.
+ * A resumed job keeps its mode. Otherwise an incremental sync runs as a full pass when a full
+ * resync was requested and is still unsatisfied (see full-sync-request.ts), or — for school
+ * sources — when pupils were linked since the source's last full pass (by the matching job, a
+ * reviewer, or a link made in an incremental run): their older records lie behind the cursor
+ * and only a full pass brings them. Case records carry their child whole in every read.
  */
-async function passMode(em: SyncEm, data: SyncJobData, jobId: string): Promise<SyncMode> {
+async function passMode(em: SyncEm, data: SyncJobData, jobId: string, schoolSource: boolean): Promise<SyncMode> {
   if (data.mode === SyncMode.Full) return SyncMode.Full;
-  const { rows } = await rawQuery<{ mode: SyncMode | null; linked: boolean }>(
+  const { rows } = await rawQuery<{ mode: SyncMode | null; requested: boolean; linked: boolean }>(
     em,
     // The last full pass is a job whose every stream run succeeded. A link the pass made itself
     // (linked_by_sync) is covered if it came before the pass ended; any other link only if it
@@ -108,12 +112,14 @@ async function passMode(em: SyncEm, data: SyncJobData, jobId: string): Promise<S
        group by job_id having bool_and(status = 'succeeded')
      ), last_pass as (select began, finished from passes order by began desc limit 1)
      select (select mode from sync_run where job_id = ? limit 1) as mode,
-            exists (select 1 from identity_link il, last_pass p
+            (select full_sync_requested_at is not null from source_system where id = ?::uuid) as requested,
+            ?::boolean and exists (select 1 from identity_link il, last_pass p
                     where il.source_system_id = ?::uuid and il.status = 'linked'
                       and il.status_changed_at > case when 'linked_by_sync' = any(il.reasons) then p.finished else p.began end) as linked`,
-    [data.sourceSystemId, jobId, data.sourceSystemId],
+    [data.sourceSystemId, jobId, data.sourceSystemId, schoolSource, data.sourceSystemId],
   );
-  return rows[0].mode ?? (rows[0].linked ? SyncMode.Full : SyncMode.Incremental);
+  const { mode, requested, linked } = rows[0];
+  return mode ?? (requested || linked ? SyncMode.Full : SyncMode.Incremental);
 }
 
 async function runStream(
@@ -225,8 +231,7 @@ async function runStream(
     await pages.settle(); // a page still being written lands (or fails) first
     await em.refresh(run);
     run.error = redactCpr((err as Error).message).slice(0, 2000);
-    const retryable = err instanceof ConnectorError ? err.failure === 'transient_error' : !(err instanceof UnrecoverableError);
-    if (ctx.finalAttempt || !retryable || (err instanceof ConnectorError && err.failure === 'config_error')) {
+    if (ctx.finalAttempt || !retryable(err)) {
       run.status = SyncRunStatus.Failed;
       run.finishedAt = new Date();
     }
@@ -254,6 +259,11 @@ async function sweep(ctx: SyncContext, source: SourceRef, spec: StreamSpec, runI
     const deleted = await new CanonicalWriter(tx, source).sweep(target, ctx.jobId);
     await rawQuery(tx, 'update sync_run set deleted_count = deleted_count + ? where id = ?', [deleted, runId]);
   });
+}
+
+/** Whether BullMQ may retry the job: transient connector failures and non-connector errors (database, abort). */
+function retryable(err: unknown): boolean {
+  return err instanceof ConnectorError ? err.failure === 'transient_error' : !(err instanceof UnrecoverableError);
 }
 
 function toResult(run: SyncRun): StreamResult {

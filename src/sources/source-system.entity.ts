@@ -51,6 +51,10 @@ export class SourceSystem {
   @Property({ type: 'boolean', default: true })
   enabled: boolean = true;
 
+  /** A full resync was asked for (schedule or admin) and no full pass begun since has succeeded. */
+  @Property({ type: 'datetime', nullable: true })
+  fullSyncRequestedAt?: Date;
+
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 

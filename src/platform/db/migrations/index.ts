@@ -11,6 +11,7 @@ import { Migration20261123231000 } from './Migration20261123231000';
 import { Migration20261124000000 } from './Migration20261124000000';
 import { Migration20261124010000 } from './Migration20261124010000';
 import { Migration20261124020000 } from './Migration20261124020000';
+import { Migration20261124030000 } from './Migration20261124030000';
 
 /** Committed migrations in order. `npm run migration:create` writes a file here; add it below. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -38,4 +39,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124010000', class: Migration20261124010000 },
   // attendance_day keyed by (child_id, date): no surrogate key to maintain on the bulk path.
   { name: 'Migration20261124020000', class: Migration20261124020000 },
+  // A requested full resync waits on its source until a full pass satisfies it.
+  { name: 'Migration20261124030000', class: Migration20261124030000 },
 ];
