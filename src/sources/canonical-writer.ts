@@ -79,7 +79,9 @@ export class CanonicalWriter {
     };
     const of = <T extends CanonicalRecord['target']>(t: T) => records.filter((r): r is Extract<CanonicalRecord, { target: T }> => r.target === t);
 
-    add(await this.writeChildren(lastPerKey(of('child'))));
+    const children = await this.writeChildren(lastPerKey(of('child')));
+    add(children.counts);
+    result.rejected.push(...children.rejected);
     for (const target of ['custody_holder', 'placement', 'case_contact'] as const) {
       const { counts, rejected } = await this.writeChildOwned(target, lastPerKey(of(target)));
       add(counts);
@@ -108,8 +110,11 @@ export class CanonicalWriter {
     return result;
   }
 
-  private async writeChildren(rows: CanonicalRow<'child'>[]): Promise<UpsertCounts> {
-    if (!rows.length) return { inserted: 0, updated: 0, unchanged: 0 };
+  private async writeChildren(all: CanonicalRow<'child'>[]): Promise<{ counts: UpsertCounts; rejected: WriteResult['rejected'] }> {
+    if (!all.length) return { counts: { inserted: 0, updated: 0, unchanged: 0 }, rejected: [] };
+    const rejected = await this.applyCprCorrections(all);
+    const refused = new Set(rejected.map((r) => r.externalId));
+    const rows = all.filter((r) => !refused.has(r.externalId));
     const counts = await bulkUpsertCounting(
       this.em,
       {
@@ -131,7 +136,41 @@ export class CanonicalWriter {
        where identity_link.child_id is distinct from excluded.child_id or identity_link.status <> 'linked'`,
       [this.source.id, JSON.stringify(rows.map((r) => ({ external_id: r.externalId, cpr_hmac: r.cprHmac }))), this.source.municipalityId],
     );
-    return counts;
+    return { counts, rejected };
+  }
+
+  /**
+   * A case record whose CPR number changed (a replacement number corrected, a typo fixed) is
+   * the same child: the linked child's hash is corrected in place, so its placements, consents
+   * and school links stay with it instead of a second child appearing beside a stale one. If
+   * the new number already names another child, the two may be one person: that is a merge
+   * (consents must not widen), decided by an administrator, so the record is refused with the
+   * reason and the linked child is left as it is.
+   */
+  private async applyCprCorrections(rows: CanonicalRow<'child'>[]): Promise<WriteResult['rejected']> {
+    const { rows: changed } = await rawQuery<{ external_id: string; child_id: string; taken: boolean }>(
+      this.em,
+      `select x.external_id, c.id as child_id,
+              exists (select 1 from child o where o.municipality_id = c.municipality_id and o.cpr_hmac = x.cpr_hmac) as taken
+       from jsonb_to_recordset(?::jsonb) as x(external_id text, cpr_hmac text)
+       join identity_link il on il.source_system_id = ?::uuid and il.external_id = x.external_id and il.status = 'linked'
+       join child c on c.id = il.child_id
+       where c.cpr_hmac <> x.cpr_hmac and c.merged_into_id is null`,
+      [JSON.stringify(rows.map((r) => ({ external_id: r.externalId, cpr_hmac: r.cprHmac }))), this.source.id],
+    );
+    if (!changed.length) return [];
+    const byId = new Map(rows.map((r) => [r.externalId, r]));
+    const corrections = changed.filter((c) => !c.taken).map((c) => ({ id: c.child_id, cpr_hmac: byId.get(c.external_id)!.cprHmac }));
+    if (corrections.length) {
+      await rawQuery(
+        this.em,
+        `update child c set cpr_hmac = x.cpr_hmac from jsonb_to_recordset(?::jsonb) as x(id uuid, cpr_hmac text) where c.id = x.id`,
+        [JSON.stringify(corrections)],
+      );
+    }
+    return changed
+      .filter((c) => c.taken)
+      .map((c) => ({ externalId: c.external_id, reason: 'cpr: the new CPR number already belongs to another child in the hub; merge the two children (mergeChildren) or correct the source' }));
   }
 
   private async writeChildOwned(target: ChildOwnedTarget, rows: CanonicalRow<ChildOwnedTarget>[]) {
