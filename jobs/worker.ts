@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Runtime } from '../src/platform/runtime';
 import { createRedis } from '../src/platform/queue/redis';
 import { purgeExpiredAuditEvents } from '../src/audit/audit-retention.service';
@@ -7,8 +7,11 @@ import { runAttendanceSummaryJob } from './attendance-summary.job';
 import { runIdentityMatchJob } from './identity-match.job';
 import { createMaintenanceQueue, createSyncQueue, enqueueIdentityMatch, enqueueSync, JobName, MAINTENANCE_QUEUE, SYNC_QUEUE, type IdentityMatchJobData } from './queues';
 import { fullSyncWanted, requestFullSync } from './sync/full-sync-request';
-import { runSync, type SyncJobData } from './sync/sync-runner';
+import { runSync, ShutdownInterruption, type SyncJobData } from './sync/sync-runner';
 import { SyncMode } from '../src/sources/sync-run.entity';
+
+/** A sync stopped by a shutdown waits this long before another worker may take it up. */
+const SHUTDOWN_REQUEUE_DELAY_MS = 1_000;
 
 export interface RunningWorker {
   workers: Worker[];
@@ -53,7 +56,7 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
 
   const sync = new Worker(
     SYNC_QUEUE,
-    async (job: Job<SyncJobData>, _token?: string, signal?: AbortSignal) => {
+    async (job: Job<SyncJobData>, token?: string, signal?: AbortSignal) => {
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       // The pupils a sync staged (all, or the pages it committed before failing for good) are
       // matched when it ends; a sync that will be retried is matched after its retry.
@@ -70,6 +73,12 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
         await match();
         return result;
       } catch (err) {
+        if (closing.signal.aborted && token) {
+          // Stopped by a shutdown at a page boundary: not a failed attempt. The job goes back to
+          // the queue (without using up a retry) and resumes from its committed cursor.
+          await job.moveToDelayed(Date.now() + SHUTDOWN_REQUEUE_DELAY_MS, token);
+          throw new DelayedError();
+        }
         if (finalAttempt || err instanceof UnrecoverableError) await match();
         throw err;
       }
@@ -111,7 +120,7 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
       // Stop taking jobs; a sync stops at its next page boundary (its cursor is committed, so
       // the job resumes there), other jobs finish.
       const closingWorkers = workers.map((w) => w.close());
-      closing.abort(new Error('worker shutting down'));
+      closing.abort(new ShutdownInterruption());
       await Promise.all(closingWorkers);
       await syncQueue.close();
       await maintenanceQueue.close();

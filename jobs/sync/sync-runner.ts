@@ -24,6 +24,13 @@ export interface SyncJobData {
   mode: SyncMode;
 }
 
+/** The abort reason a stopping worker gives its syncs: they end at a page boundary, unfailed. */
+export class ShutdownInterruption extends Error {
+  constructor() {
+    super('worker shutting down');
+  }
+}
+
 export interface SyncContext {
   orm: Orm;
   cprKey: string;
@@ -231,7 +238,9 @@ async function runStream(
     await pages.settle(); // a page still being written lands (or fails) first
     await em.refresh(run);
     run.error = redactCpr((err as Error).message).slice(0, 2000);
-    if (ctx.finalAttempt || !retryable(err)) {
+    // A shutdown is not a failure: the run stays resumable whatever attempt this was.
+    const shutdown = ctx.signal.aborted && ctx.signal.reason instanceof ShutdownInterruption;
+    if (!shutdown && (ctx.finalAttempt || !retryable(err))) {
       run.status = SyncRunStatus.Failed;
       run.finishedAt = new Date();
     }

@@ -91,3 +91,48 @@ describe('a requested full resync is never lost to a queued or running increment
     }
   });
 });
+
+describe('a worker shutting down mid-sync', () => {
+  let rt: TestRuntime;
+  let sim: CaseSystemSimulator;
+  let queue: Queue;
+
+  beforeEach(async () => {
+    rt = await createTestRuntime();
+    queue = createSyncQueue(rt.redis, rt.config.QUEUE_PREFIX);
+  });
+  afterEach(async () => {
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    await sim?.stop();
+    await rt?.dispose();
+  });
+
+  it('puts the job back without using up an attempt, and the next worker finishes it', async () => {
+    let url: string;
+    ({ sim, url } = await startSimulator(60));
+    const { sourceId } = await registerSource(rt, sim, url, { pageSize: 5 });
+    sim.faults.latencyMs = 40;
+    const statuses = async (jobId: string) =>
+      (await rawQuery<{ status: string }>(rt.orm.em.fork(), `select distinct status from sync_run where job_id = ? order by 1`, [jobId])).rows.map((r) => r.status);
+
+    let worker: RunningWorker | undefined = await startWorker(rt);
+    try {
+      const job = await enqueueSync(queue, { sourceSystemId: sourceId, mode: SyncMode.Full });
+      await until('some committed pages', async () => (await statuses(job.id!)).length > 0);
+      await worker.close();
+      worker = undefined;
+      const stopped = (await queue.getJob(job.id!))!;
+      expect({ state: await stopped.getState(), attemptsMade: stopped.attemptsMade }).toEqual({ state: 'delayed', attemptsMade: 0 });
+      expect(await statuses(job.id!)).toEqual(['running']);
+
+      sim.faults.latencyMs = 0;
+      worker = await startWorker(rt);
+      await until('the resumed job completes', async () => (await queue.getJob(job.id!))?.finishedOn !== undefined, 60_000);
+      expect(await (await queue.getJob(job.id!))!.getState()).toBe('completed');
+      expect(await statuses(job.id!)).toEqual(['succeeded']);
+    } finally {
+      await worker?.close();
+    }
+  });
+});
