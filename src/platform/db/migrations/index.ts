@@ -12,6 +12,7 @@ import { Migration20261124000000 } from './Migration20261124000000';
 import { Migration20261124010000 } from './Migration20261124010000';
 import { Migration20261124020000 } from './Migration20261124020000';
 import { Migration20261124030000 } from './Migration20261124030000';
+import { Migration20261124040000 } from './Migration20261124040000';
 
 /** Committed migrations in order. `npm run migration:create` writes a file here; add it below. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -41,4 +42,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124020000', class: Migration20261124020000 },
   // A requested full resync waits on its source until a full pass satisfies it.
   { name: 'Migration20261124030000', class: Migration20261124030000 },
+  // The partner reader role reads only the tables a partner read needs (no default grants).
+  { name: 'Migration20261124040000', class: Migration20261124040000 },
 ];
