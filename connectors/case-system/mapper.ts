@@ -55,15 +55,16 @@ const CaseContact = withPeriod(
     childId: text,
     role: z.enum(Object.values(CaseContactRole) as [CaseContactRole, ...CaseContactRole[]]),
     name: text,
-    organisation: z.string().nullable(),
-    email: z.string().nullable(),
-    phone: z.string().nullable(),
+    // Optional in the contract (openapi.yaml): a vendor may omit the key or send null.
+    organisation: z.string().nullish(),
+    email: z.string().nullish(),
+    phone: z.string().nullish(),
     startDate: isoDate,
     endDate: isoDate.nullable(),
     modifiedAt: timestamp,
   }),
 );
-const CustodyHolder = z.object({ id: text, childId: text, name: text, relation: text, cpr: cpr.nullable(), modifiedAt: timestamp });
+const CustodyHolder = z.object({ id: text, childId: text, name: text, relation: text, cpr: cpr.nullish(), modifiedAt: timestamp });
 export const RESOURCE_TARGETS: Record<Resource, CanonicalTarget> = {
   children: 'child',
   'custody-holders': 'custody_holder',
@@ -105,7 +106,7 @@ export function mapCaseSystemRecord(stream: string, data: unknown, ctx: MapConte
       const r = CaseContact.safeParse(data);
       if (!r.success) return failure(r.error, data);
       const c = r.data;
-      return one({ target: 'case_contact', externalId: c.id, childExternalId: c.childId, role: c.role, name: c.name, organisation: c.organisation, email: c.email, phone: c.phone, startDate: c.startDate, endDate: c.endDate, sourceUpdatedAt: c.modifiedAt });
+      return one({ target: 'case_contact', externalId: c.id, childExternalId: c.childId, role: c.role, name: c.name, organisation: c.organisation ?? null, email: c.email ?? null, phone: c.phone ?? null, startDate: c.startDate, endDate: c.endDate, sourceUpdatedAt: c.modifiedAt });
     }
     case 'custody-holders': {
       const r = CustodyHolder.safeParse(data);

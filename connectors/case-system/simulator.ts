@@ -30,6 +30,8 @@ export class CaseSystemSimulator {
   faults: SimulatorFaults = { ...NO_FAULTS };
   /** Requests served per path, for tests and benchmarks. */
   readonly requests = new Map<string, number>();
+  /** Faults served, per kind: so a test can tell its faults actually happened. */
+  readonly faultsServed = { unavailable: 0, hung: 0, malformed: 0 };
 
   private readonly store = new Map<Resource, Map<string, StoredRecord>>(RESOURCES.map((r) => [r, new Map()]));
   private readonly sorted = new Map<Resource, StoredRecord[] | null>();
@@ -56,11 +58,13 @@ export class CaseSystemSimulator {
     for (const k of c.caseContacts) this.put('case-contacts', { id: k.externalId, childId: c.externalId, role: k.role, name: k.name, organisation: k.organisation, email: k.email, phone: k.phone, startDate: k.startDate, endDate: k.endDate, modifiedAt: this.tick() });
   }
 
-  /** A live edit at the source: the record gets a new modifiedAt. */
+  /** A live edit at the source: the record gets a new modifiedAt; a key patched to undefined is dropped. */
   update(resource: Resource, id: string, patch: Record<string, unknown>): void {
     const current = this.store.get(resource)!.get(id);
     if (!current) throw new Error(`no ${resource} ${id}`);
-    this.put(resource, { ...current, ...patch, id, modifiedAt: this.tick() });
+    const next: StoredRecord = { ...current, ...patch, id, modifiedAt: this.tick() };
+    for (const [k, v] of Object.entries(patch)) if (v === undefined) delete next[k];
+    this.put(resource, next);
   }
 
   /** Deletes a record (a child takes its dependent records with it) and logs it in the deletions feed. */
@@ -82,6 +86,12 @@ export class CaseSystemSimulator {
   /** Ids the simulator serves broken under the current `malformedRate`. */
   isMalformed(id: string): boolean {
     return this.faults.malformedRate > 0 && unit(this.faults.seed, hashId(id)) < this.faults.malformedRate;
+  }
+
+  /** The field a malformed record is broken in (what its quarantine reason names), or null. */
+  malformedField(resource: Resource, id: string): string | null {
+    const r = this.store.get(resource)!.get(id);
+    return r && this.isMalformed(id) ? corrupt(resource, r).field : null;
   }
 
   async start(port = 0): Promise<string> {
@@ -128,7 +138,12 @@ export class CaseSystemSimulator {
       return true;
     }
     const n = ++this.requestNo;
-    if (await injectFaults(this.faults, n)) {
+    const started = Date.now();
+    const unavailable = await injectFaults(this.faults, n);
+    // injectFaults decides hangs itself: one shows as a wait of latency + hangMs (less timer slack).
+    if (this.faults.timeoutRate > 0 && Date.now() - started >= this.faults.latencyMs + this.faults.hangMs * 0.9) this.faultsServed.hung++;
+    if (unavailable) {
+      this.faultsServed.unavailable++;
       reply.code(503).send({ error: 'service unavailable (simulated)' });
       return true;
     }
@@ -155,7 +170,10 @@ export class CaseSystemSimulator {
       const r = all[i];
       if (after && (r.modifiedAt < after.m || (r.modifiedAt === after.m && r.id <= after.i))) continue;
       if (q.modifiedSince && r.modifiedAt < q.modifiedSince) continue;
-      items.push(this.isMalformed(r.id) ? corrupt(resource, r) : r);
+      if (this.isMalformed(r.id)) {
+        this.faultsServed.malformed++;
+        items.push(corrupt(resource, r).record);
+      } else items.push(r);
     }
     const last = items.length ? (all[i - 1] as StoredRecord) : undefined;
     const more = i < all.length && last !== undefined;
@@ -193,22 +211,22 @@ function lowerBound(list: StoredRecord[], modifiedAt: string): number {
   return lo;
 }
 
-/** One of the ways a real export goes wrong, chosen by the record's id. */
-function corrupt(resource: Resource, r: StoredRecord): unknown {
+/** One of the ways a real export goes wrong, chosen by the record's id, and the field it breaks. */
+function corrupt(resource: Resource, r: StoredRecord): { record: unknown; field: string } {
   const kind = (hashId(r.id) >>> 3) % 3;
   const copy: Record<string, unknown> = { ...r };
+  const broken = (field: string, value?: unknown) => {
+    if (value === undefined) delete copy[field];
+    else copy[field] = value;
+    return { record: copy, field };
+  };
   if (resource === 'children') {
-    if (kind === 0) copy.cpr = '123456-78';
-    else if (kind === 1) delete copy.lastName;
-    else copy.birthDate = '2013-02-30';
-  } else if (kind === 0) {
-    delete copy.childId;
-  } else if (kind === 1 && 'startDate' in copy) {
-    copy.startDate = '2025-13-01';
-  } else if ('endDate' in copy) {
-    copy.endDate = '1999-01-01';
-  } else {
-    copy.name = '';
+    if (kind === 0) return broken('cpr', '123456-78');
+    if (kind === 1) return broken('lastName');
+    return broken('birthDate', '2013-02-30');
   }
-  return copy;
+  if (kind === 0) return broken('childId');
+  if (kind === 1 && 'startDate' in copy) return broken('startDate', '2025-13-01');
+  if ('endDate' in copy) return broken('endDate', '1999-01-01'); // ends before it starts
+  return broken('name', '');
 }

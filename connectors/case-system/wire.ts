@@ -33,9 +33,9 @@ export interface CaseContactRecord {
   childId: string;
   role: string;
   name: string;
-  organisation: string | null;
-  email: string | null;
-  phone: string | null;
+  organisation?: string | null;
+  email?: string | null;
+  phone?: string | null;
   startDate: string;
   endDate: string | null;
   modifiedAt: string;
@@ -46,7 +46,7 @@ export interface CustodyHolderRecord {
   childId: string;
   name: string;
   relation: string;
-  cpr: string | null;
+  cpr?: string | null;
   modifiedAt: string;
 }
 

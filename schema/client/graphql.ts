@@ -174,6 +174,7 @@ export type SourceSystemInput = {
   config?: Record<string, unknown> | null | undefined;
   /** Secret name; the value lives in env SKOLEBRO_SECRET_<REF>. */
   credentialRef?: string | null | undefined;
+  /** Omitted: true on create, unchanged on update. */
   enabled?: boolean | null | undefined;
   fullResyncSchedule?: string | null | undefined;
   id?: string | number | null | undefined;

@@ -69,5 +69,9 @@ export class SourceSystemInput {
 
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() fullResyncSchedule?: string | null;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: true }) @IsOptional() @IsBoolean() enabled?: boolean | null;
+  // No GraphQL default: an edit that omits it must keep a paused source paused.
+  @Field(() => Boolean, { nullable: true, description: 'Omitted: true on create, unchanged on update.' })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean | null;
 }

@@ -75,9 +75,9 @@ export class SourcesService {
       config: input.config ?? {},
       schedule: input.schedule ?? undefined,
       fullResyncSchedule: input.fullResyncSchedule ?? undefined,
-      enabled: input.enabled ?? true,
+      enabled: input.enabled ?? (input.id ? source.enabled : true),
     });
-    this.audit(source, { change: input.id ? 'update' : 'create', name: input.name, kind: input.kind, schedule: input.schedule ?? null, enabled: input.enabled ?? true });
+    this.audit(source, { change: input.id ? 'update' : 'create', name: input.name, kind: input.kind, schedule: input.schedule ?? null, enabled: source.enabled });
     await this.em.flush();
     return source;
   }

@@ -97,6 +97,20 @@ describe('admin API for connectors', () => {
     expect(listed.data!.sourceSystems.map((s) => s.name)).toContain('DUBU export');
   });
 
+  it('an edit that omits enabled keeps a paused source paused (true is the default on create only)', async () => {
+    const created = (await execute(http.url, UpsertSourceSystemDocument, { input: input({ name: 'Paused export' }) }, auth)).data!.upsertSourceSystem;
+    expect(created.enabled).toBe(true);
+    await execute(http.url, PauseSourceSystemDocument, { id: created.id }, auth);
+
+    const edited = await execute(http.url, UpsertSourceSystemDocument, { input: input({ id: created.id, name: 'Paused export', schedule: '7 * * * *' }) }, auth);
+    expect(edited.errors).toBeUndefined();
+    expect(edited.data!.upsertSourceSystem).toMatchObject({ enabled: false, schedule: '7 * * * *' });
+    expect(Object.keys(await schedulers()).filter((k) => k.includes(created.id))).toEqual([]);
+
+    const resumed = await execute(http.url, UpsertSourceSystemDocument, { input: input({ id: created.id, name: 'Paused export', enabled: true }) }, auth);
+    expect(resumed.data!.upsertSourceSystem.enabled).toBe(true);
+  });
+
   it('rejects bad input with BAD_USER_INPUT and a path per field, saving nothing', async () => {
     const before = (await rawQuery<{ n: string }>(rt.orm.em.fork(), 'select count(*) as n from source_system', [])).rows[0].n;
     const bad = await execute(http.url, UpsertSourceSystemDocument, {

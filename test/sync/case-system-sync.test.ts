@@ -1,4 +1,5 @@
 import type { CaseSystemSimulator } from '../../connectors/case-system/simulator';
+import { RESOURCES } from '../../connectors/case-system/wire';
 import { rawQuery } from '../../src/platform/db/bulk';
 import { SyncMode } from '../../src/sources/sync-run.entity';
 import { registerSource, startSimulator } from '../support/case-source';
@@ -41,6 +42,28 @@ describe('case-system sync (simulator over HTTP, real PostgreSQL)', () => {
     expect(total(second, 'updated')).toBe(0);
     expect(total(second, 'deleted')).toBe(0);
     expect(await count('select count(*) as n from child')).toBe(CHILDREN);
+
+    // A second full pass reads everything again and finds every row as it is.
+    const full = await sync(sourceId, SyncMode.Full);
+    expect(full.map((r) => r.stream).sort()).toEqual([...RESOURCES, 'deletions'].sort());
+    for (const r of full) {
+      expect(r).toMatchObject({ stream: r.stream, status: 'succeeded', inserted: 0, updated: 0, deleted: 0, quarantined: 0, unchanged: r.read });
+    }
+    expect(total(full, 'read')).toBe(total(first, 'read'));
+  });
+
+  it('lands records that omit the keys openapi.yaml makes optional', async () => {
+    const [contact] = sim.records('case-contacts');
+    const [holder] = sim.records('custody-holders');
+    // undefined drops the key: the record is served without it, as a vendor may send it.
+    sim.update('case-contacts', contact.id, { organisation: undefined, email: undefined, phone: undefined });
+    sim.update('custody-holders', holder.id, { cpr: undefined });
+    const { sourceId } = await registerSource(rt, sim, url);
+    const results = await sync(sourceId, SyncMode.Full);
+    expect(total(results, 'quarantined')).toBe(0);
+    const q = async (sql: string, id: string) => (await rawQuery<Record<string, unknown>>(rt.orm.em.fork(), sql, [id])).rows;
+    expect(await q('select organisation, email, phone from case_contact where external_id = ?', contact.id)).toEqual([{ organisation: null, email: null, phone: null }]);
+    expect(await q('select cpr_hmac from custody_holder where external_id = ?', holder.id)).toEqual([{ cpr_hmac: null }]);
   });
 
   it('brings edits and deletes at the source with an incremental run', async () => {
@@ -101,11 +124,23 @@ describe('case-system sync (simulator over HTTP, real PostgreSQL)', () => {
       [sourceId],
     )).rows;
     expect(quarantined.length).toBe(total(results, 'quarantined'));
-    // Every malformed record is there with a reason, and so are the records of children that could not land.
-    for (const c of malformedChildren) {
-      const q = quarantined.find((r) => r.stream === 'children' && r.external_id === c.id);
-      expect(q?.reason).toMatch(/cpr|lastName|birthDate/);
+    // Every malformed record of every stream is there with a reason naming the broken field (an
+    // impossible date, an end before the start, a missing child …), and so are the records of
+    // children that could not land.
+    let malformedServed = 0;
+    for (const stream of RESOURCES) {
+      const malformed = sim.records(stream).filter((r) => sim.isMalformed(r.id));
+      malformedServed += malformed.length;
+      const fields = [...new Set(malformed.map((r) => sim.malformedField(stream, r.id)))].sort();
+      expect({ stream, broken: malformed.length > 0 }).toEqual({ stream, broken: true });
+      // Dated streams get every break: a missing child, an impossible date, an end before the start.
+      if (stream === 'placements' || stream === 'case-contacts') expect({ stream, fields }).toEqual({ stream, fields: ['childId', 'endDate', 'startDate'] });
+      for (const r of malformed) {
+        const q = quarantined.find((x) => x.stream === stream && x.external_id === r.id);
+        expect({ stream, id: r.id, reason: q?.reason }).toEqual({ stream, id: r.id, reason: expect.stringContaining(`${sim.malformedField(stream, r.id)}:`) });
+      }
     }
+    expect(sim.faultsServed.malformed).toBe(malformedServed); // each served once: no page was read twice
     const allRecords = sim.records('children').length + sim.records('placements').length + sim.records('case-contacts').length + sim.records('custody-holders').length;
     expect(total(results, 'read')).toBe(allRecords);
     expect(total(results, 'inserted') + total(results, 'quarantined')).toBe(allRecords);
@@ -126,6 +161,7 @@ describe('case-system sync (simulator over HTTP, real PostgreSQL)', () => {
     sim.faults.errorRate = 0.3;
     const { sourceId } = await registerSource(rt, sim, url);
     const results = await sync(sourceId, SyncMode.Full);
+    expect(sim.faultsServed.unavailable).toBeGreaterThan(0);
     expect(results.every((r) => r.status === 'succeeded')).toBe(true);
     expect(await count('select count(*) as n from child')).toBe(CHILDREN);
     expect(await count('select count(*) as n from placement')).toBe(sim.records('placements').length);

@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { QueueEvents, type Queue } from 'bullmq';
 import type { CaseSystemSimulator } from '../../connectors/case-system/simulator';
 import { createMaintenanceQueue, createSyncQueue, enqueueSync, SYNC_QUEUE } from '../../jobs/queues';
 import { reconcileSchedules } from '../../jobs/scheduler';
+import { startWorker } from '../../jobs/worker';
 import { runSync } from '../../jobs/sync/sync-runner';
 import { rawQuery } from '../../src/platform/db/bulk';
 import { projectRoot } from '../../src/platform/paths';
@@ -116,6 +119,33 @@ describe('sync jobs on BullMQ', () => {
       expect(resumed.children).toHaveLength(150);
     } finally {
       await clean.dispose();
+    }
+  });
+
+  it('fails a job for good on a system error: no retry reopens its failed run', async () => {
+    // A source answering outside the contract (HTTP 422 to the token request): a system error.
+    const source = createServer((_req, res) => res.writeHead(422, { 'content-type': 'application/json' }).end('{"error":"unprocessable"}'));
+    await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve));
+    ({ sim, url } = await startSimulator(1)); // for its credentials only
+    const { sourceId } = await registerSource(rt, sim, `http://127.0.0.1:${(source.address() as AddressInfo).port}`);
+    const worker = await startWorker(rt);
+    try {
+      const job = await enqueueSync(queue, { sourceSystemId: sourceId, mode: SyncMode.Incremental });
+      // A retried job would wait in 'delayed' (backoff) and then reopen the run.
+      await until('the job to settle', async () => ['failed', 'delayed', 'completed'].includes(await queue.getJobState(job.id!)));
+      const settled = (await queue.getJob(job.id!))!;
+      expect(settled.opts.attempts).toBeGreaterThan(1);
+      expect({ state: await settled.getState(), attemptsMade: settled.attemptsMade, reason: settled.failedReason }).toEqual({
+        state: 'failed',
+        attemptsMade: 1,
+        reason: expect.stringMatching(/oauth\/token: HTTP 422/),
+      });
+      const runs = (await rawQuery<{ status: string }>(rt.orm.em.fork(), `select status from sync_run where job_id = ?`, [job.id])).rows;
+      expect(runs).toEqual([{ status: 'failed' }]);
+    } finally {
+      await worker.close();
+      source.closeAllConnections();
+      await new Promise((resolve) => source.close(resolve));
     }
   });
 
