@@ -71,22 +71,33 @@ export interface ViewServer {
  * …): a change in the host's speed during the run (other tenants, CPU steal) then hits both
  * sides alike. Run one after the other, the same comparison swung between 58 % and 151 % here.
  */
-export async function compareThroughput(a: ViewServer, b: ViewServer, requests: number, concurrency: number, rounds = 6): Promise<{ median: number; min: number; max: number }> {
+export async function compareThroughput(
+  a: ViewServer,
+  b: ViewServer,
+  requests: number,
+  concurrency: number,
+  rounds = 6,
+): Promise<{ median: number; min: number; max: number; p99a: number; p99b: number }> {
   const per = Math.max(concurrency, Math.floor(requests / rounds));
   const ratios: number[] = [];
+  const latencies = { a: [] as number[], b: [] as number[] };
   for (let r = 0; r < rounds; r++) {
-    const run = (side: ViewServer) => burst(side.url, side.targets, per, concurrency, r * per);
+    const run = async (side: ViewServer, into: number[]) => {
+      const result = await burst(side.url, side.targets, per, concurrency, r * per);
+      into.push(...result.latencies);
+      return result.throughput;
+    };
     let ra: number;
     let rb: number;
     if (r % 2 === 0) {
-      ra = (await run(a)).throughput;
-      rb = (await run(b)).throughput;
+      ra = await run(a, latencies.a);
+      rb = await run(b, latencies.b);
     } else {
-      rb = (await run(b)).throughput;
-      ra = (await run(a)).throughput;
+      rb = await run(b, latencies.b);
+      ra = await run(a, latencies.a);
     }
     ratios.push(ra / rb);
   }
   const sorted = [...ratios].sort((x, y) => x - y);
-  return { median: percentile(sorted, 50), min: sorted[0], max: sorted.at(-1)! };
+  return { median: percentile(sorted, 50), min: sorted[0], max: sorted.at(-1)!, p99a: summarise(latencies.a).p99, p99b: summarise(latencies.b).p99 };
 }
