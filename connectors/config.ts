@@ -9,6 +9,7 @@ export const HttpSettings = z
     attempts: z.number().int().min(1).max(10).default(DEFAULT_HTTP_OPTIONS.attempts),
     backoffMs: z.number().int().min(0).default(DEFAULT_HTTP_OPTIONS.backoffMs),
     requestsPerSecond: z.number().min(0).default(DEFAULT_HTTP_OPTIONS.requestsPerSecond),
+    maxConcurrentRequests: z.number().int().min(1).max(16).default(DEFAULT_HTTP_OPTIONS.maxConcurrentRequests),
   })
   .prefault({});
 

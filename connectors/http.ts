@@ -9,9 +9,11 @@ export interface HttpOptions {
   backoffMs: number;
   /** At most this many requests per second to the source (0 = unlimited). */
   requestsPerSecond: number;
+  /** At most this many requests in flight to the source at once (a page read ahead counts). */
+  maxConcurrentRequests: number;
 }
 
-export const DEFAULT_HTTP_OPTIONS: HttpOptions = { timeoutMs: 10_000, attempts: 4, backoffMs: 250, requestsPerSecond: 0 };
+export const DEFAULT_HTTP_OPTIONS: HttpOptions = { timeoutMs: 10_000, attempts: 4, backoffMs: 250, requestsPerSecond: 0, maxConcurrentRequests: 2 };
 
 /** Waits, or stops early when the job is aborted; the abort listener goes when the wait ends. */
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -23,11 +25,14 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 /**
  * JSON over HTTP for connectors: per-request timeout, retries of transient failures with
- * exponential backoff and full jitter, a per-source request rate, and typed failures.
+ * exponential backoff and full jitter, a per-source request rate and concurrency (one client
+ * per run, and one run per source at a time), and typed failures.
  * 401/403/404 are config errors (wrong credentials or URL), 429/5xx/timeouts transient.
  */
 export class HttpClient {
   private nextSlot = 0;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly opts: HttpOptions) {}
 
@@ -56,7 +61,41 @@ export class HttpClient {
     if (slot > now) await sleep(slot - now, signal);
   }
 
+  /** Waits for one of the source's request slots; the caller must release it. */
+  private async acquire(signal?: AbortSignal): Promise<void> {
+    if (this.inFlight < this.opts.maxConcurrentRequests) {
+      this.inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const turn = () => (signal?.removeEventListener('abort', onAbort), resolve());
+      const onAbort = () => {
+        const i = this.waiting.indexOf(turn);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal!.reason);
+      };
+      this.waiting.push(turn);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Hands the slot to the next waiter (the count stays), or frees it. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight--;
+  }
+
   private async once<T>(url: string, init: RequestInit & { signal?: AbortSignal }): Promise<T> {
+    await this.acquire(init.signal ?? undefined);
+    try {
+      return await this.request<T>(url, init);
+    } finally {
+      this.release();
+    }
+  }
+
+  private async request<T>(url: string, init: RequestInit & { signal?: AbortSignal }): Promise<T> {
     await this.throttle(init.signal ?? undefined);
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
