@@ -51,9 +51,9 @@ async function run(command: string, args: string[], config: Config): Promise<voi
       return rt.close();
     }
     case 'seed': {
-      const { values } = parseArgs({ args, options: { children: { type: 'string' }, seed: { type: 'string' } } });
+      const { children, seed } = seedArgs(args, config.DEMO_CHILDREN);
       const rt = await openRuntime(config, { createDatabase: true, migrate: true, name: 'seed' });
-      await seedCommand(rt, Number(values.children ?? config.DEMO_CHILDREN), Number(values.seed ?? 2026));
+      await seedCommand(rt, children, seed);
       return rt.close();
     }
     case 'start': {
@@ -103,7 +103,7 @@ function printWelcome(url: string, caseSystemUrl: string, schoolUrls: Record<str
 Skolebro is running: ${url}
 Health: ${origin}/healthz   Ready: ${origin}/readyz   JWKS: ${origin}/.well-known/jwks.json
 Case-system simulator: ${caseSystemUrl}  (registered as a source of Hvidovre; first full sync queued)
-School systems: Ed-Fi ${schoolUrls.edfi}  OneRoster ${schoolUrls.oneroster}  (sources of Hvidovre, nightly; first full syncs queued)
+School systems: Ed-Fi ${schoolUrls.edfi} (a source of Hvidovre)  OneRoster ${schoolUrls.oneroster} (a source of Svendborg)  (nightly; first full syncs queued)
 
 Demo partner apps of Hvidovre (secrets rotate at every start; synthetic data only):
 ${apps}
@@ -113,6 +113,22 @@ Try:
   curl -s ${url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
     -d '{"query":"{ children(first: 2) { edges { node { id firstName lastName placements { type placeName current } currentEnrollment { gradeLevel school { name } } attendanceSummaries(periodKind: SCHOOL_YEAR) { absencePercent unauthorisedPercent } grades { subject display } alerts { level periodStart } } } } }"}'
 `);
+}
+
+/** `seed --children N --seed S`: a wrong argument is a one-line usage error, not a stack trace. */
+function seedArgs(args: string[], defaultChildren: number): { children: number; seed: number } {
+  let values: { children?: string; seed?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { children: { type: 'string' }, seed: { type: 'string' } } }));
+  } catch (err) {
+    throw new ConfigError(`seed: ${(err as Error).message} (usage: seed [--children N] [--seed S])`);
+  }
+  const whole = (name: string, raw: string | undefined, fallback: number, min: number) => {
+    const n = raw === undefined ? fallback : Number(raw);
+    if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(`seed: --${name} must be a whole number ≥ ${min}, got "${raw}"`);
+    return n;
+  };
+  return { children: whole('children', values.children, defaultChildren, 1), seed: whole('seed', values.seed, 2026, 0) };
 }
 
 async function main(): Promise<void> {

@@ -90,4 +90,15 @@ describe('the CLI with a dependency down', () => {
     expect(lines[0]).toMatch(expected);
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
   });
+
+  it.each([
+    [['--children', 'abc'], /^skolebro: seed: --children must be a whole number ≥ 1, got "abc"$/],
+    [['--seed', '1.5'], /^skolebro: seed: --seed must be a whole number ≥ 0, got "1.5"$/],
+    [['--colour', 'red'], /^skolebro: seed: Unknown option '--colour'/],
+  ])('refuses seed %j with one usage line', (args, expected) => {
+    // Arguments are checked before any connection: the unreachable database is never tried.
+    const r = spawnSync(process.execPath, [main, 'seed', ...args], { env: { PATH: process.env.PATH, DATABASE_URL: DEAD_POSTGRES }, encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(expected)]);
+  });
 });
