@@ -1,9 +1,15 @@
 import { createHmac } from 'node:crypto';
 
-/** DDMMYY-SSSS, with or without the hyphen. */
-const CPR_PATTERN = /^(\d{6})-?(\d{4})$/;
-/** Anything in free text that looks like a CPR number. */
-const CPR_IN_TEXT = /\b\d{6}-?\d{4}\b/g;
+/** DDMMYY-SSSS, DDMMYYSSSS or DDMMYY SSSS. */
+const CPR_PATTERN = /^(\d{6})[- ]?(\d{4})$/;
+/**
+ * Anything in free text that looks like a CPR number, in any of those forms, also glued to a word
+ * (`cpr7103121234`). Not when more digits or hex letters are glued on (longer numbers, digests,
+ * UUIDs). ISO dates (2024-01-15) never have the 6+4 shape.
+ */
+const CPR_IN_TEXT = /(?<![\p{N}A-Fa-f])\d{6}[- ]?\d{4}(?![\p{N}A-Fa-f])/gu;
+/** What a CPR number is replaced with. */
+export const CPR_MASK = '••••••-••••';
 
 export class InvalidCprError extends Error {
   override name = 'InvalidCprError';
@@ -26,5 +32,29 @@ export function cprHmac(cpr: string, key: string): string {
 
 /** Replaces anything CPR-shaped in text (logs, error messages, quarantined payloads). */
 export function redactCpr(text: string): string {
-  return text.replace(CPR_IN_TEXT, '••••••-••••');
+  return text.replace(CPR_IN_TEXT, CPR_MASK);
+}
+
+/**
+ * A CPR number carried as a JSON number: an integer of 9–10 digits (a leading 0 is lost) whose
+ * DDMM can be a birth date (day + 60 for replacement numbers). The date check keeps most other
+ * integers (counts, seconds since 1970) intact.
+ */
+export function isCprNumber(value: number): boolean {
+  if (!Number.isInteger(value) || value < 1e8 || value >= 1e10) return false;
+  const digits = String(value).padStart(10, '0');
+  const day = Number(digits.slice(0, 2));
+  const month = Number(digits.slice(2, 4));
+  return month >= 1 && month <= 12 && ((day >= 1 && day <= 31) || (day >= 61 && day <= 91));
+}
+
+/** A copy of a JSON value with CPR-shaped strings, keys and numbers masked, at any depth. */
+export function redactCprDeep(value: unknown): unknown {
+  if (typeof value === 'string') return redactCpr(value);
+  if (typeof value === 'number') return isCprNumber(value) ? CPR_MASK : value;
+  if (Array.isArray(value)) return value.map(redactCprDeep);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redactCpr(k), redactCprDeep(v)]));
+  }
+  return value;
 }

@@ -94,9 +94,10 @@ export function createAuthenticator(deps: AuthenticateDeps): Authenticate {
     } else {
       app = await findApp(deps.em, 'client_id', verified.clientId);
       if (!app || !app.active) throw unauthenticated('the token names no active partner app', true);
-      // The external token may narrow the app's purposes with its scopes, never widen them.
-      const narrowed = app.purposes.filter((p) => verified.scopes.includes(p));
-      purposes = narrowed.length ? narrowed : [...app.purposes];
+      // Scopes narrow the app's purposes, never widen them: only a token without any scope claim
+      // gets all of them; scopes naming none (e.g. only `openid`) leave none, refused below.
+      const scopes = verified.scopes;
+      purposes = scopes === null ? [...app.purposes] : app.purposes.filter((p) => scopes.includes(p));
     }
     if (!purposes.length) throw unauthenticated('the access token carries no purpose the partner app still has', true);
 

@@ -38,6 +38,7 @@ export type TokenConfig = Pick<
   | 'OIDC_ISSUER'
   | 'OIDC_JWKS_URL'
   | 'OIDC_AUDIENCE'
+  | 'OIDC_MAX_TOKEN_AGE_SECONDS'
 >;
 
 /** Whom a token is for: a partner app, with the purposes granted to this token. */
@@ -74,8 +75,8 @@ export type VerifiedToken =
       /** From OIDC_ISSUER: only the client id is taken from it; the rest comes from our partner_app row. */
       kind: 'external';
       clientId: string;
-      /** The token's scopes, if it has any (they can narrow the app's purposes, never widen them). */
-      scopes: string[];
+      /** The token's `scope`/`scp` values, or null when it has neither claim (they narrow the app's purposes, never widen them). */
+      scopes: string[] | null;
       expiresAt: Date;
     };
 
@@ -173,7 +174,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
  */
 export class TokenService {
   private readonly localKeys: JWTVerifyGetKey;
-  private readonly external?: { issuer: string; audience: string; keys: JWTVerifyGetKey };
+  private readonly external?: { issuer: string; audience: string; maxAgeSeconds: number; keys: JWTVerifyGetKey };
 
   private constructor(
     private readonly config: TokenConfig,
@@ -187,6 +188,7 @@ export class TokenService {
       this.external = {
         issuer: config.OIDC_ISSUER,
         audience: config.OIDC_AUDIENCE ?? config.TOKEN_AUDIENCE,
+        maxAgeSeconds: config.OIDC_MAX_TOKEN_AGE_SECONDS,
         keys: jose.createRemoteJWKSet(new URL(config.OIDC_JWKS_URL), {
           timeoutDuration: 5_000,
           cooldownDuration: 30_000,
@@ -341,7 +343,9 @@ export class TokenService {
         audience: external.audience,
         algorithms: EXTERNAL_ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['exp'],
+        // An IdP may issue tokens valid for days; we accept them only while they are fresh.
+        maxTokenAge: external.maxAgeSeconds,
+        requiredClaims: ['exp', 'iat'],
       }));
     } catch (err) {
       throw joseProblem(err, true);
@@ -349,10 +353,15 @@ export class TokenService {
     const clientId = str(payload.client_id) ?? str(payload.azp) ?? str(payload.sub);
     if (!clientId) throw new TokenError('claims', 'access token names no client');
     const scp = payload.scp;
-    const scopes = [
-      ...parseScope(str(payload.scope) ?? ''),
-      ...(Array.isArray(scp) ? scp.filter((s): s is string => typeof s === 'string') : parseScope(str(scp) ?? '')),
-    ];
-    return { kind: 'external', clientId, scopes, expiresAt: new Date(payload.exp! * 1000) };
+    const scopes =
+      payload.scope === undefined && scp === undefined
+        ? null
+        : [
+            ...parseScope(str(payload.scope) ?? ''),
+            ...(Array.isArray(scp) ? scp.filter((s): s is string => typeof s === 'string') : parseScope(str(scp) ?? '')),
+          ];
+    // Remembered no longer than the age limit allows, or the cache would outlive it.
+    const expiresAt = Math.min(payload.exp!, payload.iat! + external.maxAgeSeconds + CLOCK_TOLERANCE_SECONDS);
+    return { kind: 'external', clientId, scopes, expiresAt: new Date(expiresAt * 1000) };
   }
 }

@@ -13,7 +13,7 @@ const ConfigSchema = z
     REDIS_URL: z
       .url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' })
       .default('redis://127.0.0.1:6379'),
-    // Until partner auth exists the API binds to loopback only (see README).
+    // Loopback by default; a container sets HOST=0.0.0.0 behind a TLS-terminating proxy (docker-compose.yml).
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     CPR_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -63,6 +63,8 @@ const ConfigSchema = z
     OIDC_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** `aud` required in external tokens; defaults to TOKEN_AUDIENCE. */
     OIDC_AUDIENCE: z.string().min(1).optional(),
+    /** Oldest `iat` accepted in external tokens, whatever their `exp` says: a leaked long-lived token stops working. */
+    OIDC_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
     /** Identity matching: a unique best candidate scoring at least this is linked automatically. */
     MATCH_AUTO_THRESHOLD: z.coerce.number().min(0).max(1).default(0.9),
     /** Identity matching: candidates from this score up (below auto, or ambiguous) wait for review. */

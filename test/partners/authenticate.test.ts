@@ -237,8 +237,8 @@ describe('authenticate: bearer token → actor', () => {
     it('are verified against the JWKS URL; role, municipality and purposes come from our partner_app row', async () => {
       const evaluator = await registerPartner(rt, { municipalityCode: '167', role: PartnerRole.Evaluator, purposes: ['evaluation', 'research'] });
       const other = await registerPartner(rt, { municipalityCode: '479', role: PartnerRole.Admin, purposes: ['administration'] });
-      // The IdP's claims about role and municipality are ignored.
-      const token = await external({ azp: evaluator.clientId, sub: 'service-account-123', role: 'admin', municipality_id: other.municipalityId, scope: 'openid profile' });
+      // The IdP's claims about role and municipality are ignored; no scope claim = all the app's purposes.
+      const token = await external({ azp: evaluator.clientId, sub: 'service-account-123', role: 'admin', municipality_id: other.municipalityId });
       await expect(authenticate(bearer(token))).resolves.toEqual<Actor>({
         role: PartnerRole.Evaluator,
         partnerAppId: evaluator.appId,
@@ -252,6 +252,44 @@ describe('authenticate: bearer token → actor', () => {
       const narrowed = await external({ client_id: evaluator.clientId, azp: other.clientId, scope: 'openid research administration' });
       await expect(authenticate(bearer(narrowed))).resolves.toMatchObject({ partnerAppId: evaluator.appId, purposes: ['research'], purpose: 'research' });
       await expect(authenticate(bearer(await external({ sub: evaluator.clientId }), 'evaluation'))).resolves.toMatchObject({ purpose: 'evaluation' });
+      await expect(authenticate(bearer(await external({ azp: evaluator.clientId, scp: ['openid', 'evaluation'] })))).resolves.toMatchObject({ purposes: ['evaluation'] });
+    });
+
+    it('are refused when their scopes name none of the app\'s purposes, instead of getting all of them', async () => {
+      const evaluator = await registerPartner(rt, { municipalityCode: '167', role: PartnerRole.Evaluator, purposes: ['evaluation', 'research'] });
+      for (const [what, claims] of [
+        ['only openid scopes', { scope: 'openid profile' }],
+        ['only foreign purposes', { scope: 'openid administration' }],
+        ['scp array without purposes', { scp: ['openid'] }],
+        ['empty scope', { scope: '' }],
+      ] as const) {
+        const err = await expectUnauthenticated(what, bearer(await external({ azp: evaluator.clientId, ...claims }), 'evaluation'));
+        expect(err.message).toBe('the access token carries no purpose the partner app still has');
+      }
+    });
+
+    it('must carry iat and are refused once older than OIDC_MAX_TOKEN_AGE_SECONDS, whatever their exp', async () => {
+      const evaluator = await registerPartner(rt, { municipalityCode: '167', role: PartnerRole.Evaluator, purposes: ['evaluation'] });
+      expect(testConfig().OIDC_MAX_TOKEN_AGE_SECONDS).toBe(3600);
+      const signed = (iat: number | undefined, exp: number) => {
+        const jwt = new jose.SignJWT({ aud: 'skolebro-api', azp: evaluator.clientId }).setProtectedHeader({ alg: 'ES256', kid: 'idp-key-1' }).setIssuer(OIDC_ISSUER).setExpirationTime(exp);
+        return (iat === undefined ? jwt : jwt.setIssuedAt(iat)).sign(idp.privateKey);
+      };
+      const now = nowSeconds();
+      const noIat = await expectUnauthenticated('no iat', bearer(await signed(undefined, now + 300)));
+      expect(noIat.message).toBe('access token claims not accepted');
+      const old = await expectUnauthenticated('issued two hours ago, valid for a day', bearer(await signed(now - 7200, now + 86_400)));
+      expect(old.message).toBe('access token expired');
+      await expectUnauthenticated('issued in the future', bearer(await signed(now + 600, now + 900)));
+
+      // A fresh long-lived token is accepted, but remembered only until it is too old.
+      const fresh = await signed(now - 60, now + 86_400);
+      await expect(authenticate(bearer(fresh))).resolves.toMatchObject({ partnerAppId: evaluator.appId });
+      const verified = await tokens.verify(fresh);
+      expect(verified.expiresAt.getTime()).toBeLessThanOrEqual((now - 60 + 3600 + 30) * 1000);
+      const shortAge = await TokenService.fromConfig(testConfig({ OIDC_ISSUER, OIDC_JWKS_URL: idp.url, OIDC_MAX_TOKEN_AGE_SECONDS: '60' }));
+      await expect(shortAge.verify(await signed(now - 300, now + 300))).rejects.toThrow('access token expired');
+      expect(() => testConfig({ OIDC_MAX_TOKEN_AGE_SECONDS: '0' })).toThrow(/OIDC_MAX_TOKEN_AGE_SECONDS/);
     });
 
     it('are refused when unsigned by the IdP, expired, for another audience, or for no active registered app', async () => {

@@ -63,6 +63,33 @@ describe('abuse limits', () => {
     expect([code(costly), limit(costly)]).toEqual(['GRAPHQL_VALIDATION_FAILED', 'cost_limit']);
   });
 
+  it('counts a fragment wherever it is spread: cached, reused or split fragments cannot hide depth or cost (GHSA-224p-v68g-5g8f)', async () => {
+    const limits = (res: { errors?: { extensions?: object }[] }) => (res.errors ?? []).map((e) => (e.extensions as { limit?: string }).limit);
+    const child = 'child(id: "00000000-0000-4000-8000-000000000000")';
+    // Fragment D is maxDepth - 2 deep: within the limit under `child` (1 level), beyond it under
+    // `children.edges.node` (3 levels). A depth cached from the first spread must not be reused as is.
+    let deep = 'id';
+    for (let i = 0; i < QUERY_LIMITS.maxDepth - 3; i++) deep = `n${i} { ${deep} }`;
+    const fragment = `fragment D on Child { ${deep} }`;
+    expect(limits(await send(`{ a: ${child} { ...D } } ${fragment}`))).not.toContain('max_depth');
+    const cached = await send(`{ a: ${child} { ...D } children(first: 1) { edges { node { ...D } } } } ${fragment}`);
+    expect(code(cached)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(limits(cached)).toContain('max_depth');
+
+    // The same depth split across a chain of fragments.
+    const split = await send(
+      `{ children(first: 1) { ...A } } fragment A on ChildConnection { edges { ...B } } fragment B on ChildEdge { node { ...D } } ${fragment}`,
+    );
+    expect(limits(split)).toContain('max_depth');
+
+    // One fragment spread in many places costs each time, like the inline query rejected above.
+    const node = 'id firstName lastName birthDate placements { type placeName legalBasis startDate endDate current } grades { subject kind value display gradeDate schoolYear } attendanceSummaries { periodStart periodEnd schoolDays absencePercent unauthorisedPercent } enrollments { gradeLevel className school { name institutionNumber } }';
+    const spreads = Array.from({ length: 12 }, (_, i) => `c${i}: children(first: 100) { edges { node { ...N } } }`).join(' ');
+    const reused = await send(`{ ${spreads} } fragment N on Child { ${node} }`);
+    expect([code(reused), limit(reused)]).toEqual(['GRAPHQL_VALIDATION_FAILED', 'cost_limit']);
+    expect(reused.errors).toHaveLength(1);
+  });
+
   it('refuses oversized token counts, batches and bodies', async () => {
     const tokens = await send(`{ ${'__typename '.repeat(QUERY_LIMITS.maxTokens + 10)}}`);
     expect(code(tokens)).toBe('GRAPHQL_PARSE_FAILED');
@@ -81,6 +108,9 @@ describe('abuse limits', () => {
     });
     expect(huge.status).toBe(413);
     expect(((await huge.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    const put = await fetch(http.url, { method: 'PUT', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(put.status).toBe(405);
+    expect(((await put.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('BAD_REQUEST');
     const broken = await fetch(http.url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{"query": ' });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('BAD_REQUEST');
@@ -113,5 +143,14 @@ describe('abuse limits', () => {
       });
     }
     expect(token!.status).toBe(429);
+  });
+
+  it('answers a failure outside GraphQL (Redis down under the rate limiter) with INTERNAL_SERVER_ERROR and no detail', async () => {
+    rt.redis.disconnect();
+    const res = await fetch(http.url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ query: '{ __typename }' }) });
+    await rt.redis.connect();
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
   });
 });

@@ -7,12 +7,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import rateLimit from '@fastify/rate-limit';
 import { createJobControl } from '../../../jobs/job-control';
 import { auditPlugin } from '../../audit/audit.plugin';
+import { redactCpr } from '../../identity/cpr';
 import type { Actor } from '../../partners/actor';
 import { PURPOSE_HEADER } from '../../partners/authenticate';
 import { createPartnerAuth } from '../../partners/partner-auth';
 import { armor, QUERY_LIMITS } from '../graphql/armor';
 import { TenantPools } from '../db/tenant-scope';
 import { createContext, type GraphQLContext } from '../graphql/context';
+import { ErrorCode } from '../graphql/errors';
 import { formatError } from '../graphql/format-error';
 import { buildHubSchema } from '../graphql/schema';
 import type { Runtime } from '../runtime';
@@ -101,13 +103,24 @@ export async function startHttpServer(rt: Runtime, opts: HttpServerOptions = {})
   });
   await app.register(async (scope) => {
     scope.addHook('onRequest', scope.rateLimit());
-    // Failures before GraphQL runs (oversized or malformed body, wrong content type) still answer
-    // in GraphQL's error shape with a stable code.
-    scope.setErrorHandler((error: FastifyError, _request, reply) => {
+    // Failures outside GraphQL's own handling (oversized or malformed body, rate limiter, Redis or
+    // a bug) still answer in GraphQL's error shape with a stable code; a 5xx says nothing more.
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
       const status = error.statusCode ?? 500;
-      if (status >= 500) throw error;
+      if (status >= 500) {
+        request.log.error({ err: error }, 'request failed outside GraphQL');
+        return reply.code(status).send({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.Internal } }] });
+      }
       const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST';
-      return reply.code(status).send({ errors: [{ message: error.message, extensions: { code } }] });
+      // Fastify's own 4xx messages; masked in case one ever quotes the request.
+      return reply.code(status).send({ errors: [{ message: redactCpr(error.message), extensions: { code } }] });
+    });
+    // Other methods get a 405 in GraphQL's error shape (as Apollo words it), not Fastify's bare 404.
+    scope.route({
+      method: ['PUT', 'PATCH', 'DELETE'],
+      url: '/graphql',
+      handler: (_request, reply) =>
+        reply.code(405).header('allow', 'GET, POST').send({ errors: [{ message: 'only GET and POST requests are supported', extensions: { code: 'BAD_REQUEST' } }] }),
     });
     await scope.register(fastifyApollo(apollo), {
       // UNAUTHENTICATED / FORBIDDEN thrown here become 401 / 403 responses with that code.
