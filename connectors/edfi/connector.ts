@@ -2,6 +2,7 @@ import { checkBy, type Connector, type ConfiguredStream, type ReadMessage, type 
 import { EdFiClient } from './client';
 import { parseEdFiConfig, parseEdFiSettings, type EdFiConfig } from './config';
 import { mapEdFiRecord, RESOURCE_TARGETS } from './mapper';
+import { minimise } from './minimise';
 import { DELETE_ORDER, DELETES, RESOURCES, type DeletedItem, type Resource } from './wire';
 
 /**
@@ -110,7 +111,8 @@ async function* readResource(
     // A full page: ask for the next one now, so the source and the network work while the
     // runner commits this one (the state below still points at the next page's offset).
     if (items.length === limit) next = fetchPage(pass.offset + limit);
-    if (items.length) yield { type: 'records', stream: resource, data: items };
+    // Only the fields the mapper reads go on: a quarantined item cannot keep more than that.
+    if (items.length) yield { type: 'records', stream: resource, data: items.map((item) => minimise(resource, item)) };
     if (items.length < limit) {
       yield { type: 'state', stream: resource, state: { changeVersion: pass.max } };
       return;
@@ -150,7 +152,7 @@ async function* readDeletes(client: EdFiClient, config: EdFiConfig, saved: EdFiS
     for (;;) {
       signal.throwIfAborted();
       const items: DeletedItem[] = await client.list<DeletedItem>(`${resource}/deletes`, { offset, limit, minChangeVersion: pass.min ?? undefined, maxChangeVersion: pass.max }, signal);
-      if (items.length) yield { type: 'records', stream: DELETES, data: items.map((item) => ({ ...item, resource })) };
+      if (items.length) yield { type: 'records', stream: DELETES, data: items.map((item) => minimise(DELETES, { ...item, resource })) };
       offset += items.length;
       const done = items.length < limit;
       const next: EdFiPass = done ? { ...pass, resource: r + 1, offset: 0 } : { ...pass, resource: r, offset };

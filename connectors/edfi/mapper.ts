@@ -1,6 +1,6 @@
 import { AttendanceStatus } from '../../src/schooling/attendance-status';
 import { GradeKind, SEVEN_STEP_SCALE, type SevenStepGrade } from '../../src/schooling/grade-scale';
-import type { CanonicalRecord, CanonicalTarget, MapContext, MapResult } from '../../src/sources/canonical';
+import type { CanonicalRecord, CanonicalTarget, MapContext, MapResult, PupilRef } from '../../src/sources/canonical';
 import { DELETES, RESOURCES, type Resource } from './wire';
 
 // The hot path: 2.4 million attendance events a school year for a large municipality. Checks
@@ -145,7 +145,7 @@ function schoolYearOfDate(date: string): string {
   return Number(date.slice(5, 7)) >= 8 ? schoolYearLabel(year + 1)! : schoolYearLabel(year)!;
 }
 
-function isIllness(reason: unknown): boolean {
+export function isIllness(reason: unknown): boolean {
   if (typeof reason !== 'string' || reason === '') return false;
   let hit = illnessMemo.get(reason);
   if (hit === undefined) {
@@ -298,8 +298,10 @@ function mapAttendance(e: Item): MapResult {
     }
     return fail(issues, id);
   }
-  // The reason itself is free text (and may be health information): it decides illness, and is not kept.
-  const status = category.absence && isIllness(e.attendanceEventReason) ? AttendanceStatus.Illness : category.status;
+  // The reason is free text (and may be health information): it decides illness, and is not kept.
+  // The connector has already reduced it to `illnessReason` (minimise.ts); a raw item still has the text.
+  const ill = e.illnessReason === true || isIllness(e.attendanceEventReason);
+  const status = category.absence && ill ? AttendanceStatus.Illness : category.status;
   return {
     ok: true,
     records: [{ target: 'attendance_day', externalId: id, childExternalId: pupil, date, status, note: category.note, sourceUpdatedAt: modifiedAt(e._lastModifiedDate) }],
@@ -356,10 +358,20 @@ function mapDeletion(d: Item): MapResult {
   return ok({ target: 'deletion', of: RESOURCE_TARGETS[resource], externalId: externalId! });
 }
 
-/** Checks one record of an Ed-Fi stream and maps it to the canonical (Danish) model. */
+/**
+ * Checks one record of an Ed-Fi stream and maps it to the canonical (Danish) model. A broken
+ * record still names its pupil as far as it can be read: the runner drops it (counted, never
+ * quarantined) when that pupil is not a child in the hub.
+ */
 export function mapEdFiRecord(stream: string, data: unknown, ctx: MapContext): MapResult {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return { ok: false, reason: 'record: not a JSON object' };
-  const item = data as Item;
+  const result = mapItem(stream, data as Item, ctx);
+  if (result.ok) return result;
+  const pupil = pupilOf(stream, data as Item, ctx);
+  return pupil ? { ...result, pupil } : result;
+}
+
+function mapItem(stream: string, item: Item, ctx: MapContext): MapResult {
   switch (stream) {
     case 'studentSchoolAttendanceEvents':
       return mapAttendance(item);
@@ -375,5 +387,36 @@ export function mapEdFiRecord(stream: string, data: unknown, ctx: MapContext): M
       return mapDeletion(item);
     default:
       return { ok: false, reason: `unknown stream ${stream}` };
+  }
+}
+
+/**
+ * The pupil a (possibly broken) item is about, read leniently: its studentUniqueId, and for a
+ * student the CPR hash and UNI-Login id when exactly one valid value of each is there.
+ */
+export function pupilOf(stream: string, item: Item, ctx: MapContext): PupilRef | undefined {
+  const bare = (externalId: string | undefined): PupilRef | undefined => (externalId ? { externalId, cprHmac: null, uniLoginId: null } : undefined);
+  switch (stream) {
+    case 'studentSchoolAssociations':
+    case 'studentSchoolAttendanceEvents':
+      return bare(studentOf(item.studentReference));
+    case 'grades':
+      return bare(studentOf(item.studentSectionAssociationReference));
+    case 'students': {
+      const externalId = text(item.studentUniqueId);
+      if (!externalId) return undefined;
+      const codes = Array.isArray(item.studentIdentificationCodes) ? (item.studentIdentificationCodes as (Item | null)[]) : [];
+      const of = (systems: string[]) =>
+        codes.flatMap((c) => {
+          const system = descriptorCode(c?.studentIdentificationSystemDescriptor)?.toLowerCase();
+          const code = text(c?.identificationCode);
+          return system && systems.includes(system) && code ? [code] : [];
+        });
+      const cprs = [...new Set(of(['cpr']).filter(isCpr).map((c) => c.replace('-', '')))];
+      const unis = [...new Set(of(['uni-login', 'unilogin']).filter((u) => u.length <= 64))];
+      return { externalId, cprHmac: cprs.length === 1 ? ctx.hashCpr(cprs[0]) : null, uniLoginId: unis.length === 1 ? unis[0] : null };
+    }
+    default:
+      return undefined;
   }
 }

@@ -52,6 +52,7 @@ const Student = Base.extend({
   userIds: z.array(z.object({ type: z.string(), identifier: z.string() })).nullish(),
   metadata: z.object({ birthDate: isoDate.nullish() }).nullish(),
 });
+const Demographics = z.object({ birthDate: isoDate.nullish() });
 const Enrollment = Base.extend({
   role: text,
   user: Ref,
@@ -186,7 +187,7 @@ function mapRecord(stream: string, data: unknown, ctx: MapContext): MapResult {
     case 'orgs':
       return mapOrg(env.record, id);
     case 'students':
-      return mapStudent(env.record, id, ctx);
+      return mapStudent(env, id, ctx);
     case 'enrollments':
       return mapEnrollment(env, id);
     case 'results':
@@ -203,10 +204,19 @@ function mapOrg(record: unknown, id: string): MapResult {
   return ok({ target: 'school', externalId: id, institutionNumber: o.identifier, name: o.name, sourceUpdatedAt: o.dateLastModified ?? null });
 }
 
-function mapStudent(record: unknown, id: string, ctx: MapContext): MapResult {
-  const r = Student.safeParse(record);
+function mapStudent(env: Envelope, id: string, ctx: MapContext): MapResult {
+  const r = Student.safeParse(env.record);
   if (!r.success) return fail(issues(r.error), id);
   const s = r.data;
+  // OneRoster 1.2 keeps the birth date on the user's demographics; metadata.birthDate (an older
+  // provider habit) counts only when there is none.
+  let birthDate = s.metadata?.birthDate ?? null;
+  const demographics = env.refs?.demographics as { status?: unknown } | null | undefined;
+  if (demographics && demographics.status !== 'tobedeleted') {
+    const d = Demographics.safeParse(demographics);
+    if (!d.success) return fail(issues(d.error, 'demographics'), id);
+    birthDate = d.data.birthDate ?? birthDate;
+  }
   const ids = s.userIds ?? [];
   const cprs = [...new Set(ids.filter((u) => CPR_TYPE.test(u.type.trim())).map((u) => u.identifier.trim().replace('-', '')))];
   if (cprs.length > 1) return fail('userIds: more than one CPR number', id);
@@ -221,7 +231,7 @@ function mapStudent(record: unknown, id: string, ctx: MapContext): MapResult {
     uniLoginId: unis[0] ?? null,
     firstName: s.givenName,
     lastName: s.familyName,
-    birthDate: s.metadata?.birthDate ?? null,
+    birthDate,
     sourceUpdatedAt: s.dateLastModified ?? null,
   });
 }

@@ -20,7 +20,7 @@ export type RefCollection =
 /** Which reference collections a stream's records need. */
 export const STREAM_REFS: Record<Stream, RefCollection[]> = {
   orgs: [],
-  students: [],
+  students: ['demographics'],
   enrollments: ['classes', 'orgs', 'academicSessions'],
   results: ['lineItems', 'classes', 'courses', 'categories', 'scoreScales', 'academicSessions'],
 };
@@ -51,7 +51,7 @@ export function project(kind: RefCollection | Stream, obj: Obj): Obj {
   const out: Obj = {};
   for (const k of FIELDS[kind]) if (k in obj) out[k] = obj[k];
   if (kind === 'students') {
-    // Only the identifiers used for linking; only the birth date from metadata.
+    // Only the identifiers used for linking; only the birth date from metadata (a fallback for demographics).
     if (Array.isArray(out.userIds)) out.userIds = out.userIds.filter((u) => isObj(u) && typeof u.type === 'string' && /^(cpr|uni-?login)$/i.test(u.type.trim()));
     if (isObj(out.metadata)) out.metadata = 'birthDate' in out.metadata ? { birthDate: out.metadata.birthDate } : undefined;
     if (out.metadata === undefined) delete out.metadata;
@@ -120,10 +120,8 @@ export class References {
       case 'students': {
         const roles = id ? this.links().rolesOf.get(id) : undefined;
         if (roles && !roles.has('student')) return undefined;
-        const record = project('students', raw);
-        const birthDate = this.get('demographics', id)?.birthDate;
-        if (birthDate !== undefined && record.metadata === undefined) record.metadata = { birthDate };
-        return { id, record };
+        const demographics = this.get('demographics', id);
+        return { id, record: project('students', raw), ...(demographics ? { refs: { demographics } } : {}) };
       }
       case 'enrollments': {
         if (typeof raw.role === 'string' && raw.role.trim() !== '' && raw.role !== 'student') return undefined;

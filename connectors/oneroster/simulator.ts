@@ -136,8 +136,9 @@ export class OneRosterSimulator {
       roles: [{ roleType: 'primary', role: 'student', org: ref(current.schoolExternalId, 'org') }],
       primaryOrg: ref(current.schoolExternalId, 'org'),
       grades: [pad2(c.gradeLevel)],
-      metadata: { birthDate: c.birthDate },
     });
+    // OneRoster 1.2 keeps birth dates (and sex) on the user's demographics, under the user's sourcedId.
+    this.put('demographics', { sourcedId: studentId, birthDate: c.birthDate, sex: c.sex });
     for (const e of c.enrollments) {
       const homeroom = this.homeroom(e);
       this.put('enrollments', {
@@ -211,10 +212,11 @@ export class OneRosterSimulator {
     this.put(collection, { ...current, ...patch, sourcedId });
   }
 
-  /** Deletion as OneRoster expresses it: status tobedeleted (a pupil's enrolments and results with it). */
+  /** Deletion as OneRoster expresses it: status tobedeleted (a pupil's demographics, enrolments and results with it). */
   markToBeDeleted(collection: Collection, sourcedId: string): void {
     this.update(collection, sourcedId, { status: 'tobedeleted' });
     if (collection === 'students') {
+      if (this.get('demographics', sourcedId)) this.update('demographics', sourcedId, { status: 'tobedeleted' });
       for (const dep of ['enrollments', 'results'] as const) {
         for (const r of this.records(dep)) {
           const owner = dep === 'enrollments' ? r.user : r.student;
@@ -229,6 +231,7 @@ export class OneRosterSimulator {
     if (!this.store.get(collection)!.delete(sourcedId)) throw new Error(`no ${collection} ${sourcedId}`);
     this.sorted.set(collection, null);
     if (collection === 'students') {
+      if (this.store.get('demographics')!.delete(sourcedId)) this.sorted.set('demographics', null);
       for (const dep of ['enrollments', 'results'] as const) {
         for (const r of this.records(dep)) if (((dep === 'enrollments' ? r.user : r.student) as GUIDRef).sourcedId === sourcedId) this.remove(dep, r.sourcedId);
       }
@@ -253,11 +256,11 @@ export class OneRosterSimulator {
     return this.faults.malformedRate > 0 && unit(this.faults.seed, hashId(sourcedId)) < this.faults.malformedRate;
   }
 
-  /** Whether `isMalformed` applies to this record (schools, pupils, pupils' homeroom enrolments, results). */
+  /** Whether `isMalformed` applies to this record (schools, pupils and their demographics, pupils' homeroom enrolments, results). */
   corruptible(collection: Collection, r: Obj): boolean {
     if (collection === 'orgs') return r.type === 'school';
     if (collection === 'enrollments') return r.role === 'student' && this.get('classes', (r.class as GUIDRef).sourcedId)?.classType === 'homeroom';
-    return collection === 'students' || collection === 'results';
+    return collection === 'students' || collection === 'demographics' || collection === 'results';
   }
 
   /** The record as served: broken when `isMalformed` says so. */
@@ -304,9 +307,7 @@ export class OneRosterSimulator {
       roles: students.flatMap((u) =>
         ((u.roles as Record<string, unknown>[] | undefined) ?? []).map((role, i) => ({ ...role, sourcedId: `${u.sourcedId as string}-r${i}`, status: u.status, dateLastModified: u.dateLastModified, user: ref(u.sourcedId as string, 'user') })),
       ),
-      demographics: students
-        .filter((u) => (u.metadata as { birthDate?: string } | undefined)?.birthDate)
-        .map((u) => ({ sourcedId: u.sourcedId, status: u.status, dateLastModified: u.dateLastModified, birthDate: (u.metadata as { birthDate: string }).birthDate })),
+      demographics: pick('demographics'),
       academicSessions: pick('academicSessions'),
       courses: pick('courses'),
       classes: pick('classes'),
@@ -515,7 +516,10 @@ function corrupt(collection: Collection, r: Obj): Obj {
         copy.userIds = ids.map((u) => (u.type === 'CPR' ? { ...u, identifier: '123456-78' } : !hasCpr && u.type === 'UNI-Login' ? { ...u, identifier: 'ugyldig login' } : u));
       }
       else if (kind === 1) delete copy.familyName;
-      else copy.metadata = { birthDate: '2013-02-30' };
+      break;
+    case 'demographics':
+      // The third way a pupil goes wrong (same sourcedId, so the same kind as the user's).
+      if (kind === 2) copy.birthDate = '2013-02-30';
       break;
     case 'enrollments':
       if (kind === 0) copy.beginDate = '2025-13-01';

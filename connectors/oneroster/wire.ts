@@ -56,6 +56,13 @@ export interface User extends Base {
   grades?: string[];
 }
 
+/** OneRoster 1.2 demographics: per user, under the user's own sourcedId. Only `birthDate` is read. */
+export interface Demographics extends Base {
+  /** Date, YYYY-MM-DD. */
+  birthDate?: string;
+  sex?: string;
+}
+
 export interface Course extends Base {
   title: string;
   courseCode?: string;
@@ -152,6 +159,7 @@ export interface Result extends Base {
 export const COLLECTIONS = {
   orgs: { service: 'rostering', path: 'orgs', key: 'orgs' },
   students: { service: 'rostering', path: 'students', key: 'users' },
+  demographics: { service: 'rostering', path: 'demographics', key: 'demographics' },
   classes: { service: 'rostering', path: 'classes', key: 'classes' },
   courses: { service: 'rostering', path: 'courses', key: 'courses' },
   enrollments: { service: 'rostering', path: 'enrollments', key: 'enrollments' },
@@ -175,6 +183,8 @@ export type Stream = (typeof STREAMS)[number];
 
 /** References resolved by the reader, so the mapper can map one record on its own. */
 export interface Refs {
+  /** students: the user's demographics (same sourcedId), where OneRoster 1.2 keeps the birth date. */
+  demographics?: unknown;
   /** enrollments: the class and its school; results: the line item's class. */
   class?: unknown;
   school?: unknown;

@@ -312,12 +312,13 @@ describe('Ed-Fi sync (simulated ODS/API over HTTP, real PostgreSQL)', () => {
     expect(sim.requests.get(ATTENDANCE)!).toBeGreaterThan(pages);
   });
 
-  it('quarantines malformed items with reasons (CPR redacted), lands the rest, and resolves them once fixed', async () => {
-    // No extra pupils here: a malformed item cannot be tied to a pupil, so it is quarantined
-    // whoever it is about (see README: minimisation and quarantine).
-    await setUp(CHILDREN, {});
-    // Seed 6 breaks a school, a student, three associations, grades and attendance events.
-    sim.faults = { ...sim.faults, malformedRate: 0.05, seed: 6 };
+  it('quarantines malformed items of linked pupils with reasons (CPR and absence reasons kept out), drops those of other pupils, and resolves them once fixed', async () => {
+    // Extra pupils are not hub children: their broken items must be dropped like the rest of their
+    // data. Another source has linked the hub children's UNI-Login ids, so a hub pupil whose CPR
+    // number is broken is still recognised (and its student item quarantined).
+    await setUp(CHILDREN, { extraPupils: EXTRA_PUPILS }, { uniLoginKnown: true });
+    // Seed 53 breaks a school, and students, associations, grades and attendance events of both kinds of pupil.
+    sim.faults = { ...sim.faults, malformedRate: 0.08, seed: 53 };
     const { sourceId } = await registerEdFiSource(rt, sim, url, { pageSize: 500 });
     const results = await sync(sourceId, SyncMode.Full);
     expect(results.every((r) => r.status === 'succeeded')).toBe(true);
@@ -326,10 +327,17 @@ describe('Ed-Fi sync (simulated ODS/API over HTTP, real PostgreSQL)', () => {
     const badPupils = new Set(malformed('students').map((s) => s.studentUniqueId as string));
     const badSchools = new Set(malformed('schools').map((s) => s.schoolId));
     const good = hub.filter((p) => !badPupils.has(p.studentUniqueId));
+    // Not linked by this sync: the extra pupils, and hub pupils whose own student item was broken.
+    const others = [...extras, ...hub.filter((p) => badPupils.has(p.studentUniqueId))];
     const landing = (resource: Resource) => about(resource, good).filter((r) => !sim.isMalformed(r.id as string));
-    expect(badPupils.size).toBeGreaterThan(0);
+    expect(hub.filter((p) => badPupils.has(p.studentUniqueId)).length).toBeGreaterThan(0);
+    expect(extras.filter((p) => badPupils.has(p.studentUniqueId)).length).toBeGreaterThan(0);
     expect(badSchools.size).toBeGreaterThan(0);
-    expect(malformed('studentSchoolAttendanceEvents').length).toBeGreaterThan(100);
+    const CHILD_RESOURCES: Resource[] = ['studentSchoolAssociations', 'studentSchoolAttendanceEvents', 'grades'];
+    for (const r of CHILD_RESOURCES) {
+      const ofExtras = new Set(about(r, extras).map((i) => i.id));
+      expect(malformed(r).filter((i) => ofExtras.has(i.id)).length).toBeGreaterThan(0);
+    }
 
     expect(await count(`select count(*) as n from identity_link where source_system_id = ?`, [sourceId])).toBe(good.length);
     expect(await count(`select count(*) as n from attendance_day where source_system_id = ?`, [sourceId])).toBe(landing('studentSchoolAttendanceEvents').length);
@@ -338,10 +346,11 @@ describe('Ed-Fi sync (simulated ODS/API over HTTP, real PostgreSQL)', () => {
     const atBadSchool = landing('studentSchoolAssociations').filter((a) => badSchools.has((a.schoolReference as Item).schoolId));
     expect(await count(`select count(*) as n from enrollment where source_system_id = ?`, [sourceId])).toBe(landing('studentSchoolAssociations').length - atBadSchool.length);
 
-    const quarantined = await q<{ stream: string; external_id: string | null; reason: string }>(
-      `select stream, external_id, reason from quarantined_record where source_system_id = ? and resolved_at is null`,
+    const quarantined = await q<{ stream: string; external_id: string | null; reason: string; redacted_payload: Item }>(
+      `select stream, external_id, reason, redacted_payload from quarantined_record where source_system_id = ? and resolved_at is null`,
       [sourceId],
     );
+    const entry = (stream: string, id: unknown) => quarantined.find((e) => e.stream === stream && e.external_id === id);
     const expectedReasons: Record<Resource, RegExp> = {
       schools: /^(schoolId: not a 6-digit institution number|nameOfInstitution: missing)$/,
       students: /^(studentIdentificationCodes: the CPR code is not a valid CPR number|studentIdentificationCodes: the UNI-Login code is empty or too long|birthDate: not a valid date \(YYYY-MM-DD\))$/,
@@ -349,23 +358,56 @@ describe('Ed-Fi sync (simulated ODS/API over HTTP, real PostgreSQL)', () => {
       studentSchoolAttendanceEvents: /^(eventDate: not a valid date \(YYYY-MM-DD\)|attendanceEventCategoryDescriptor: unknown category "Excused Absense".*|studentReference.studentUniqueId: missing)$/,
       grades: /^(letterGradeEarned: "1[13]" is not on the 7-step scale.*|gradeTypeDescriptor: "Progress Report" is not a Danish grade kind.*)$/,
     };
+    // Linked pupils' broken items (and schools) are quarantined with their reasons.
     let expected = atBadSchool.length;
-    for (const resource of Object.keys(expectedReasons) as Resource[]) {
-      const items = malformed(resource);
-      expected += items.length;
-      for (const item of items) {
-        const key = resource === 'students' ? item.studentUniqueId : item.id;
-        const entry = quarantined.find((e) => e.stream === resource && e.external_id === key);
-        expect(entry?.reason).toMatch(expectedReasons[resource]);
-      }
+    for (const item of malformed('schools')) expect(entry('schools', item.id)?.reason).toMatch(expectedReasons.schools);
+    for (const item of about('students', hub).filter((s) => badPupils.has(s.studentUniqueId as string))) expect(entry('students', item.studentUniqueId)?.reason).toMatch(expectedReasons.students);
+    for (const r of CHILD_RESOURCES) for (const item of about(r, good).filter((i) => sim.isMalformed(i.id as string))) expect(entry(r, item.id)?.reason).toMatch(expectedReasons[r]);
+    expected += malformed('schools').length + hub.filter((p) => badPupils.has(p.studentUniqueId)).length;
+    expected += CHILD_RESOURCES.reduce((n, r) => n + about(r, good).filter((i) => sim.isMalformed(i.id as string)).length, 0);
+    for (const a of atBadSchool) expect(entry('studentSchoolAssociations', a.id)?.reason).toMatch(/^institutionNumber: no school \d{6} known$/);
+
+    // Minimisation: nothing about the extra pupils (no hub children), except items that name no
+    // pupil at all (an association or attendance event without its studentReference identifies nobody).
+    const itemsOf = (pupils: SimulatedPupil[]) => new Set(CHILD_RESOURCES.flatMap((r) => about(r, pupils).map((i) => i.id)));
+    const nameless = (e: (typeof quarantined)[number]) => e.reason === 'studentReference.studentUniqueId: missing' && !('studentReference' in e.redacted_payload);
+    const extraItems = itemsOf(extras);
+    const ofExtras = quarantined.filter((e) => extraItems.has(e.external_id));
+    expect(ofExtras.filter((e) => !nameless(e))).toEqual([]);
+    const dump = JSON.stringify(quarantined);
+    for (const p of extras) {
+      expect(dump).not.toContain(p.studentUniqueId);
+      expect(dump).not.toContain(p.child.uniLoginId);
     }
-    for (const a of atBadSchool) expect(quarantined.find((e) => e.external_id === a.id)?.reason).toMatch(/^institutionNumber: no school \d{6} known$/);
+    // Hub pupils whose student item was broken are not linked either: their broken items are dropped
+    // too, but for nameless ones and enrolments the writer rejects for the unknown (broken) school.
+    const badHubItems = itemsOf(hub.filter((p) => badPupils.has(p.studentUniqueId)));
+    const ofBadHub = quarantined.filter((e) => badHubItems.has(e.external_id));
+    for (const e of ofBadHub) expect(nameless(e) || /^institutionNumber: no school \d{6} known$/.test(e.reason)).toBe(true);
+    expected += ofExtras.length + ofBadHub.length;
     expect(quarantined).toHaveLength(expected);
     expect(total(results, 'quarantined')).toBe(expected);
-    // No CPR number in clear anywhere in quarantine.
-    const dump = JSON.stringify(await q(`select * from quarantined_record`));
+    const aboutOthers = PUPIL_RESOURCES.reduce((n, r) => n + about(r, others).length, 0);
+    // (The writer counts an enrolment it rejects as skipped too, if its pupil is not linked.)
+    const namelessOfOthers = [...ofExtras, ...ofBadHub].filter(nameless).length;
+    expect(total(results, 'skippedUnlinked')).toBe(aboutOthers - hub.filter((p) => badPupils.has(p.studentUniqueId)).length - namelessOfOthers);
+
+    // No CPR number in clear anywhere in quarantine, and only the fields the mapper reads.
     for (const p of sim.pupilList()) expect(dump).not.toContain(p.child.cpr);
     expect(dump).not.toMatch(/\b\d{6}-?\d{4}\b/);
+    const student = quarantined.find((e) => e.stream === 'students')!;
+    expect(Object.keys(student.redacted_payload).sort()).toEqual(['_lastModifiedDate', 'birthDate', 'firstName', 'id', 'lastSurname', 'studentIdentificationCodes', 'studentUniqueId']);
+    // The free-text absence reason (possibly health information) is never stored, not even in quarantine.
+    const events = quarantined.filter((e) => e.stream === 'studentSchoolAttendanceEvents');
+    const reasons = new Set(sim.records('studentSchoolAttendanceEvents').flatMap((e) => (e.attendanceEventReason ? [e.attendanceEventReason as string] : [])));
+    const withReason = events.filter((e) => sim.record('studentSchoolAttendanceEvents', e.external_id!)?.attendanceEventReason);
+    expect(withReason.length).toBeGreaterThan(0);
+    expect(reasons.has('Sygdom')).toBe(true);
+    const eventDump = JSON.stringify(events);
+    for (const reason of reasons) expect(eventDump).not.toContain(reason);
+    for (const e of events) expect(e.redacted_payload).not.toHaveProperty('attendanceEventReason');
+    // Only whether the reason named an illness is kept (it decides the Danish category).
+    expect(withReason.some((e) => e.redacted_payload.illnessReason === true)).toBe(true);
 
     // Fixed at the source: the next full run lands them all and resolves the quarantine.
     sim.faults.malformedRate = 0;

@@ -296,6 +296,16 @@ describe('Ed-Fi mapper: students, schools, deletes', () => {
     });
   });
 
+  it('names the pupil of a broken student item: its valid CPR (hashed) and UNI-Login id, none that are invalid or ambiguous', () => {
+    const pupil = (r: MapResult) => (r.ok ? undefined : r.pupil);
+    expect(pupil(mapEdFiRecord('students', student([cprCode(CPR), uniCode('fre12345')], { birthDate: '2013-02-30' }), ctx))).toEqual({ externalId: 'elev-000001', cprHmac: 'hmac:10', uniLoginId: 'fre12345' });
+    const badCpr = mapEdFiRecord('students', student([cprCode('711385-1234'), uniCode('fre12345')]), ctx);
+    expect(pupil(badCpr)).toEqual({ externalId: 'elev-000001', cprHmac: null, uniLoginId: 'fre12345' });
+    expect(JSON.stringify(badCpr)).not.toContain('711385');
+    expect(pupil(mapEdFiRecord('students', student([cprCode(CPR), cprCode('650811-4321'), uniCode('')]), ctx))).toEqual({ externalId: 'elev-000001', cprHmac: null, uniLoginId: null });
+    expect(pupil(mapEdFiRecord('students', student([], { studentUniqueId: ' ', birthDate: '2013-02-30' }), ctx))).toBeUndefined();
+  });
+
   it('maps a school to its institution number and name', () => {
     expect(record(mapEdFiRecord('schools', { id: 'sch-1', schoolId: 916701, nameOfInstitution: 'Egeskolen', _lastModifiedDate: '2026-01-01T00:00:00' }, ctx))).toEqual({
       target: 'school',
@@ -335,5 +345,28 @@ describe('Ed-Fi mapper: students, schools, deletes', () => {
     expect(record(day('2024-02-29'))).toMatchObject({ date: '2024-02-29' });
     expect(record(day('2025-09-01T00:00:00'))).toMatchObject({ date: '2025-09-01' });
     for (const bad of ['2025-02-29', '2025-04-31', '2025-13-01', '2025-9-1', '01-09-2025', '2100-02-29']) expect(day(bad).ok).toBe(false);
+  });
+});
+
+describe('Ed-Fi mapper: a broken item names its pupil, so the runner can drop it when the pupil is no hub child', () => {
+  const pupil = (stream: string, item: unknown) => {
+    const r = mapEdFiRecord(stream, item, ctx);
+    if (r.ok) throw new Error('expected a broken item');
+    return r.pupil;
+  };
+  const elev = { externalId: 'elev-000001', cprHmac: null, uniLoginId: null };
+
+  it('reads the studentUniqueId of broken associations, attendance events and grades', () => {
+    expect(pupil('studentSchoolAttendanceEvents', event(`${ED}/AttendanceEventCategoryDescriptor#Excused Absense`))).toEqual(elev);
+    expect(pupil('studentSchoolAttendanceEvents', event(`${ED}/AttendanceEventCategoryDescriptor#Present`, undefined, { eventDate: '2025-02-30' }))).toEqual(elev);
+    expect(pupil('grades', grade({ letterGradeEarned: '11' }))).toEqual(elev);
+    expect(pupil('studentSchoolAssociations', { id: 'ssa-1', studentReference: { studentUniqueId: 'elev-000001' }, schoolReference: { schoolId: 916701 }, entryDate: '2025-13-01' })).toEqual(elev);
+  });
+
+  it('names nobody when no pupil can be read (the item identifies nobody), nor for schools and deletes', () => {
+    expect(pupil('studentSchoolAttendanceEvents', event(`${ED}/AttendanceEventCategoryDescriptor#Present`, undefined, { studentReference: undefined }))).toBeUndefined();
+    expect(pupil('grades', grade({ studentSectionAssociationReference: { localCourseCode: 'Dansk' } }))).toBeUndefined();
+    expect(pupil('schools', { id: 'sch-2', schoolId: 1234567 })).toBeUndefined();
+    expect(pupil('deletes', { resource: 'grades', changeVersion: 3 })).toBeUndefined();
   });
 });

@@ -236,6 +236,19 @@ describe('OneRoster mapper: students, schools, enrolments', () => {
     expect(reason(mapOneRosterRecord('students', student({ dateLastModified: 'yesterday' }), ctx))).toMatch(/dateLastModified/);
   });
 
+  it("takes the birth date from the user's demographics (OneRoster 1.2), metadata.birthDate only without one", () => {
+    const withDemographics = (demographics: unknown, patch: Record<string, unknown> = {}): Envelope => ({ ...student(patch), refs: { demographics } });
+    const birthDate = (env: Envelope) => records(mapOneRosterRecord('students', env, ctx))[0];
+    expect(birthDate(withDemographics({ sourcedId: 'stu-1', status: 'active', birthDate: '2013-01-12' }))).toMatchObject({ birthDate: '2013-01-12' });
+    expect(birthDate(withDemographics({ sourcedId: 'stu-1', status: 'active', birthDate: '2013-01-12' }, { metadata: undefined }))).toMatchObject({ birthDate: '2013-01-12' });
+    // Demographics without a birth date, or marked deleted: the fallback (or none).
+    expect(birthDate(withDemographics({ sourcedId: 'stu-1', status: 'active' }))).toMatchObject({ birthDate: '2013-01-11' });
+    expect(birthDate(withDemographics({ sourcedId: 'stu-1', status: 'tobedeleted', birthDate: '2013-01-12' }, { metadata: undefined }))).toMatchObject({ birthDate: null });
+    const bad = mapOneRosterRecord('students', withDemographics({ sourcedId: 'stu-1', status: 'active', birthDate: '2013-02-30' }), ctx);
+    expect(reason(bad)).toBe('demographics.birthDate: not a valid date (YYYY-MM-DD)');
+    expect(bad).toMatchObject({ externalId: 'stu-1', pupil: { externalId: 'stu-1' } });
+  });
+
   it('maps schools by institutionsnummer, ignores other orgs, refuses a school without one', () => {
     const org = (patch: Record<string, unknown>): Envelope => ({ id: 'o', record: { sourcedId: 'o', status: 'active', dateLastModified: T, name: 'Engskolen', type: 'school', identifier: '916701', ...patch } });
     expect(records(mapOneRosterRecord('orgs', org({}), ctx))).toEqual([{ target: 'school', externalId: 'o', institutionNumber: '916701', name: 'Engskolen', sourceUpdatedAt: T }]);

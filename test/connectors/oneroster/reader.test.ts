@@ -156,8 +156,10 @@ describe('OneRoster CSV binding', () => {
     });
     const { records } = await readAll({ mode: 'csv_bundle', dropDirectory: dir, settleMs: 0 }, 'students');
     expect(records.map((r) => r.id)).toEqual(['u-pupil', 'u-unknown']);
-    // Minimisation at the edge: no e-mail, password or sex is held or passed on.
-    expect(records[0].record).toEqual({ sourcedId: 'u-pupil', status: 'active', givenName: 'A', familyName: 'B', userIds: [{ type: 'UNI-Login', identifier: 'abc12345' }], metadata: { birthDate: '2012-05-01' } });
+    // Minimisation at the edge: no e-mail, password or sex is held or passed on; the birth date comes with the user's demographics.
+    expect(records[0].record).toEqual({ sourcedId: 'u-pupil', status: 'active', givenName: 'A', familyName: 'B', userIds: [{ type: 'UNI-Login', identifier: 'abc12345' }] });
+    expect(records[0].refs).toEqual({ demographics: { sourcedId: 'u-pupil', status: 'active', birthDate: '2012-05-01' } });
+    expect(records[1].refs).toBeUndefined();
   });
 
   it('check(): a drop directory that exists is ok; a missing one is a config error', async () => {

@@ -144,6 +144,19 @@ describe('OneRoster REST sync (simulator over HTTP, real PostgreSQL)', () => {
     expect(await count(`select count(*) from identity_link where source_system_id = ?`, [sourceId])).toBe(0);
   });
 
+  it("reads pupils' birth dates from the demographics collection (OneRoster 1.2), paged like the others", async () => {
+    const { sourceId } = await register();
+    await sync(sourceId, SyncMode.Full);
+    // The users carry none: a birth date can only have come from /demographics.
+    expect(sim.records('students').filter((s) => s.metadata !== undefined)).toEqual([]);
+    expect(sim.requests.get('/ims/oneroster/rostering/v1p2/demographics')).toBe(Math.ceil(CHILDREN / 25));
+    const staged = await q<{ external_id: string; birth_date: string }>(
+      `select external_id, to_char(birth_date, 'YYYY-MM-DD') as birth_date from pupil_record where source_system_id = ?`,
+      [sourceId],
+    );
+    expect(new Map(staged.map((p) => [p.external_id, p.birth_date]))).toEqual(new Map([...population.children()].map((c) => [OneRosterSimulator.studentId(c), c.birthDate])));
+  });
+
   it('retries 5xx pages and completes', async () => {
     sim.faults.errorRate = 0.3;
     const { sourceId } = await register({ pageSize: 10 });
