@@ -285,7 +285,7 @@ export class SchoolWriter {
            : ''
        }
        select (select count(*) from linked) as linked,
-              ${isEnrollment ? `(select array_agg(distinct l.institution_number) from linked l where not exists (select 1 from school s where s.institution_number = l.institution_number))` : 'null::text[]'} as unknown_school,
+              ${isEnrollment ? `(select array_agg(l.external_id) from linked l where not exists (select 1 from school s where s.institution_number = l.institution_number))` : 'null::text[]'} as unknown_school,
               (select count(*) from up where inserted) as inserted,
               (select count(*) from up where not inserted) as updated,
               ${target === 'attendance_day' ? '(select array_agg(distinct child_id) from up)' : 'null::uuid[]'} as changed_children`,
@@ -294,10 +294,11 @@ export class SchoolWriter {
     const linked = Number(out[0].linked);
     const inserted = Number(out[0].inserted);
     const updated = Number(out[0].updated);
-    const unknownSchools = new Set(out[0].unknown_school ?? []);
+    // Only linked pupils' enrolments: an unlinked pupil's record is dropped, never quarantined.
+    const atUnknownSchool = new Set(out[0].unknown_school ?? []);
     const rejected = isEnrollment
       ? (unique as CanonicalRow<'enrollment'>[])
-          .filter((r) => unknownSchools.has(r.institutionNumber))
+          .filter((r) => atUnknownSchool.has(r.externalId))
           .map((r) => ({ externalId: r.externalId, reason: `institutionNumber: no school ${r.institutionNumber} known` }))
       : [];
     return {

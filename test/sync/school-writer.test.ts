@@ -107,9 +107,12 @@ describe('school data: linking, minimisation and derived summaries', () => {
       { target: 'school', externalId: '101010', institutionNumber: '101010', name: 'Lyngskolen', sourceUpdatedAt: null },
       { target: 'enrollment', externalId: 'e1', childExternalId: 's-a', institutionNumber: '101010', gradeLevel: 7, className: '7.A', startDate: '2025-08-11', endDate: null, sourceUpdatedAt: null },
       { target: 'enrollment', externalId: 'e2', childExternalId: 's-b', institutionNumber: '999999', gradeLevel: 7, className: null, startDate: '2025-08-11', endDate: null, sourceUpdatedAt: null },
+      // A pupil the hub does not follow, at a school it does not know: dropped, not quarantined.
+      { target: 'enrollment', externalId: 'e3', childExternalId: 'nobody', institutionNumber: '999999', gradeLevel: 7, className: null, startDate: '2025-08-11', endDate: null, sourceUpdatedAt: null },
       { target: 'grade', externalId: 'g1', childExternalId: 's-a', subject: 'Dansk', kind: 'term' as never, value: '02', gradeDate: '2025-12-01', schoolYear: '2025/26', sourceUpdatedAt: null },
     ]);
     expect(res.rejected).toEqual([{ externalId: 'e2', reason: 'institutionNumber: no school 999999 known' }]);
+    expect(res.skippedUnlinked).toBe(1);
     expect(await q(`select value from grade where child_id = ?`, [ids.A])).toEqual([{ value: '02' }]);
     const again = await write(edfi, [{ target: 'grade', externalId: 'g1', childExternalId: 's-a', subject: 'Dansk', kind: 'term' as never, value: '02', gradeDate: '2025-12-01', schoolYear: '2025/26', sourceUpdatedAt: null }]);
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
