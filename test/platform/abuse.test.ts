@@ -61,6 +61,15 @@ describe('abuse limits', () => {
     const node = 'id firstName lastName birthDate placements { type placeName legalBasis startDate endDate current } grades { subject kind value display gradeDate schoolYear } attendanceSummaries { periodStart periodEnd schoolDays absencePercent unauthorisedPercent } enrollments { gradeLevel className school { name institutionNumber } }';
     const costly = await send(`{ ${Array.from({ length: 12 }, (_, i) => `c${i}: children(first: 100) { edges { node { ${node} } } }`).join(' ')} }`);
     expect([code(costly), limit(costly)]).toEqual(['GRAPHQL_VALIDATION_FAILED', 'cost_limit']);
+    // The same query with the page size in a variable costs the same: rejected once it is known.
+    const viaVariable = await send(
+      `query($n: Int!) { ${Array.from({ length: 12 }, (_, i) => `c${i}: children(first: $n) { edges { node { ${node} } } }`).join(' ')} }`,
+      { n: 100 },
+    );
+    expect([code(viaVariable), limit(viaVariable)]).toEqual(['GRAPHQL_VALIDATION_FAILED', 'cost_limit']);
+    // A small page of the same shape is fine.
+    const small = await send(`query($n: Int!) { c0: children(first: $n) { edges { node { ${node} } } } }`, { n: 5 });
+    expect(small.errors).toBeUndefined();
   });
 
   it('counts a fragment wherever it is spread: cached, reused or split fragments cannot hide depth or cost (GHSA-224p-v68g-5g8f)', async () => {

@@ -1,6 +1,8 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, validate, visit, type ArgumentNode, type DocumentNode } from 'graphql';
 
 /** Limits on the shape of a request, sized so the partner operations in schema/operations pass. */
 export const QUERY_LIMITS = {
@@ -26,7 +28,7 @@ const reject = (limit: string) => ({
  * Field suggestions are blocked in production so a probe cannot map the schema.
  */
 export function armor(production: boolean) {
-  return new ApolloArmor({
+  const protection = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: false, flattenFragments: true, ...reject('max_depth') },
     maxAliases: { n: QUERY_LIMITS.maxAliases, ...reject('max_aliases') },
     // Tokens are limited by graphql-js's own parser (Apollo `parseOptions.maxTokens`), which keeps
@@ -36,4 +38,47 @@ export function armor(production: boolean) {
     costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: false, flattenFragments: true, ...reject('cost_limit') },
     blockFieldSuggestion: { enabled: production },
   }).protect();
+  return { ...protection, plugins: [...protection.plugins, pageSizeCost()] };
+}
+
+const COST_OPTIONS = { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: false, flattenFragments: true, propagateOnRejection: false } as const;
+
+/**
+ * armor's cost rule multiplies a list's cost by its `first`/`last` only when the number is
+ * written in the query; validation runs before variables are known, so `children(first: $n)`
+ * would cost as one child. Once the operation is resolved, the page-size variables are written
+ * into the document and the same rule runs again.
+ */
+function pageSizeCost(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request, schema }) {
+          const bound = withPageSizes(document, request.variables ?? {});
+          if (!bound) return;
+          const rejections: GraphQLError[] = [];
+          const onReject = [((_ctx, error) => rejections.push(error)) as GraphQLArmorRejectCallback];
+          validate(schema, bound, [costLimitRule({ ...COST_OPTIONS, onReject })]);
+          if (rejections.length) {
+            throw new GraphQLError(rejections[0].message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost_limit', http: { status: 400 } } });
+          }
+        },
+      };
+    },
+  };
+}
+
+/** The document with `first`/`last` variables replaced by their values; null if it has none. */
+function withPageSizes(document: DocumentNode, variables: Record<string, unknown>): DocumentNode | null {
+  let bound = false;
+  const result = visit(document, {
+    Argument(node: ArgumentNode) {
+      if ((node.name.value !== 'first' && node.name.value !== 'last') || node.value.kind !== Kind.VARIABLE) return undefined;
+      const value = variables[node.value.name.value];
+      if (!Number.isSafeInteger(value)) return undefined;
+      bound = true;
+      return { ...node, value: { kind: Kind.INT, value: String(value) } };
+    },
+  });
+  return bound ? result : null;
 }
