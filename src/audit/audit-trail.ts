@@ -40,6 +40,14 @@ export class AuditTrail {
     add(this.returned, childId, category);
   }
 
+  /**
+   * A child was returned, whatever fields were asked for: even `{ id }` shows that the child
+   * exists and is visible, so it gets its own read row (categories possibly empty).
+   */
+  shown(childId: string): void {
+    if (!this.returned.has(childId)) this.returned.set(childId, new Set());
+  }
+
   /** A category (or, with none, the whole child) was asked for and refused. */
   refused(childId: string, category?: string): void {
     const set = this.denied.get(childId) ?? new Set<string>();
@@ -48,8 +56,16 @@ export class AuditTrail {
   }
 
   /** A list query: the criterion, never a CPR number (criteria are ids and codes only). */
-  search(criterion: Record<string, unknown>): void {
-    this.extra.push({ action: AuditAction.Search, child_id: null, search_criterion: criterion, categories: [], decision: AuditDecision.Permit, target: null });
+  search(criterion: Record<string, unknown>, target: string | null = null): void {
+    this.extra.push({ action: AuditAction.Search, child_id: null, search_criterion: criterion, categories: [], decision: AuditDecision.Permit, target });
+  }
+
+  /**
+   * An admin read about one child outside the Child type (its consents, its access log): a
+   * `read` row on the child, so the right-of-access report names the admin too.
+   */
+  adminRead(target: string, childId: string, detail: Record<string, unknown>): void {
+    this.extra.push({ action: AuditAction.Read, child_id: childId, search_criterion: detail, categories: [], decision: AuditDecision.Permit, target });
   }
 
   /** An admin change (consent, mapping, source, partner app). */

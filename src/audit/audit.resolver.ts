@@ -57,6 +57,8 @@ export class AuditResolver {
       `select * from audit_event where child_id = ? and occurred_at >= ? and occurred_at < ? order by occurred_at desc, id desc limit ?`,
       [child.id, from ?? new Date(0), to ?? new Date('9999-01-01'), limit],
     );
+    // The log says who read which categories of the child: reading it is itself logged.
+    ctx.audit.adminRead('auditEvents', child.id, { from: from ?? null, to: to ?? null, limit, returned: rows.length });
     return rows.map(toView);
   }
 
@@ -79,6 +81,7 @@ export class AuditResolver {
       `select * from audit_event where child_id = ? and action = ? order by occurred_at desc, id desc limit ?`,
       [child.id, AuditAction.Change, MAX_EVENTS],
     );
+    ctx.audit.adminRead('subjectAccessReport', child.id, {});
     return {
       childId: child.id,
       generatedAt: new Date(),

@@ -34,6 +34,7 @@ export class ChildResolver {
       ctx.audit.refused(childId);
       throw HubError.notFound('child');
     }
+    ctx.audit.shown(child.id);
     return toChildView(child);
   }
 
@@ -59,7 +60,10 @@ export class ChildResolver {
       if (batch.length < Math.max(first + 1, 50)) break;
       afterId = batch.at(-1)!.id;
     }
-    return toPage(visible, first, (c) => c.id, CHILD_CURSOR, Boolean(after));
+    const page = toPage(visible, first, (c) => c.id, CHILD_CURSOR, Boolean(after));
+    // Every listed child gets its own read row, even for `{ id }` only; the look-ahead row is not shown.
+    for (const { node } of page.edges) ctx.audit.shown(node.id);
+    return page;
   }
 
   @ChildData(DataCategory.Identity)

@@ -45,6 +45,8 @@ export class ConsentsResolver {
     const service = new ConsentsService(ctx.em, ctx.actor, ctx.requestId);
     const consents = await service.list(childId);
     const events = await service.history(consents.map((c) => c.id));
+    // Consents name custody holders and legal bases: reading them is a read about the child.
+    ctx.audit.adminRead('consents', childId.toLowerCase(), { consentIds: consents.map((c) => c.id) });
     const now = new Date();
     return consents.map((c) => toView(c, events, now));
   }

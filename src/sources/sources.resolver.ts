@@ -98,14 +98,19 @@ export class SourcesResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<QuarantinedRecordConnection> {
     checkPageSize(first);
-    const rows = await service(ctx).quarantined({
+    const criterion = {
       sourceId: sourceId ? requireUuid('sourceId', sourceId) : undefined,
       stream: stream ?? undefined,
       open,
       first,
       afterId: after ? requireUuid('after', decodeCursor(QUARANTINE_CURSOR, after)) : undefined,
-    });
-    return toPage(rows.map(toQuarantinedRecordView), first, (q) => q.id, QUARANTINE_CURSOR, Boolean(after));
+    };
+    const rows = await service(ctx).quarantined(criterion);
+    const page = toPage(rows.map(toQuarantinedRecordView), first, (q) => q.id, QUARANTINE_CURSOR, Boolean(after));
+    // Payloads hold pupils' names, birth dates and grades; the records are not tied to a hub child,
+    // so the search is logged with its criterion and the ids of the records shown.
+    ctx.audit.search({ query: 'quarantinedRecords', ...criterion, shown: page.edges.map((e) => e.node.id) }, 'quarantined_record');
+    return page;
   }
 
   @Authorized(PartnerRole.Admin)
