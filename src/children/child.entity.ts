@@ -40,6 +40,13 @@ export class Child {
   @ManyToOne(() => Child, { nullable: true, deleteRule: 'cascade' })
   mergedInto?: Rel<Child>;
 
+  /** Who merged this child away, and when: kept with the tombstone, beyond the access log's retention. */
+  @Property({ type: 'text', nullable: true })
+  mergedBy?: string;
+
+  @Property({ type: 'datetime', nullable: true })
+  mergedAt?: Date;
+
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }

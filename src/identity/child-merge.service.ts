@@ -128,7 +128,12 @@ export class ChildMergeService {
 
       await recomputeChildSummaries(em, [keepId, mergeId]);
       await q(`delete from attendance_summary_pending where child_id = ?`, [mergeId]);
-      await q(`update child set merged_into_id = ? where id = ? or merged_into_id = ?`, [keepId, mergeId, mergeId]);
+      // Older tombstones follow to the kept child but keep who merged them and when.
+      await q(
+        `update child set merged_into_id = ?, merged_by = case when id = ? then ? else merged_by end, merged_at = case when id = ? then now() else merged_at end
+         where id = ? or merged_into_id = ?`,
+        [keepId, mergeId, this.actor.clientId, mergeId, mergeId, mergeId],
+      );
 
       const result: ChildMergeResult = {
         keptChildId: keepId,

@@ -35,7 +35,7 @@ export class AttendanceSummary {
   @Property({ type: 'date' })
   periodEnd!: string;
 
-  /** Days with a registration in the period. */
+  /** Days with a registration, plus the municipality's calendar days without one (present). */
   @Property({ type: 'integer' }) schoolDays!: number;
   /** Present, including partial days. */
   @Property({ type: 'integer' }) presentDays!: number;

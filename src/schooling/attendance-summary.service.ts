@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { upsertSummariesSql } from './attendance-summary.sql';
 
 /** Children per statement: bounds lock time and memory while keeping round trips few. */
 export const SUMMARY_BATCH_CHILDREN = 1000;
@@ -9,74 +10,10 @@ export interface SummaryRecomputeResult {
   batches: number;
 }
 
-// The days of a batch of children are counted per month in one pass; quarters and school years
-// are sums of their months (a quarter or a school year is always whole months), so the days are
-// aggregated once, not three times. Rows are upserted in place; rows of those children that this
-// transaction did not touch (their days were deleted) are removed afterwards: an upsert sets
-// computed_at = now(), which is constant within the transaction.
-const UPSERT_SQL = `
-with months as (
-  select c.municipality_id, d.child_id, date_trunc('month', d.date)::date as month,
-    count(*)::int as school_days,
-    (count(*) filter (where d.status in ('present', 'partial')))::int as present_days,
-    (count(*) filter (where d.status = 'partial'))::int as partial_days,
-    (count(*) filter (where d.status = 'illness'))::int as illness_days,
-    (count(*) filter (where d.status = 'authorised'))::int as authorised_days,
-    (count(*) filter (where d.status = 'unauthorised'))::int as unauthorised_days
-  from attendance_day d
-  join child c on c.id = d.child_id
-  where c.municipality_id = ? and c.id > ? and c.id <= ?
-  group by c.municipality_id, d.child_id, date_trunc('month', d.date)
-), periods as (
-  select municipality_id, child_id, p.kind, p.period_start, p.period_end,
-    sum(school_days)::int as school_days,
-    sum(present_days)::int as present_days,
-    sum(partial_days)::int as partial_days,
-    sum(illness_days)::int as illness_days,
-    sum(authorised_days)::int as authorised_days,
-    sum(unauthorised_days)::int as unauthorised_days
-  from months
-  cross join lateral (values
-    ('month', month, (month + interval '1 month - 1 day')::date),
-    ('quarter', date_trunc('quarter', month)::date, (date_trunc('quarter', month) + interval '3 months - 1 day')::date),
-    -- The Danish school year runs 1 August to 31 July.
-    ('school_year',
-      make_date(extract(year from month)::int - (extract(month from month) < 8)::int, 8, 1),
-      make_date(extract(year from month)::int - (extract(month from month) < 8)::int + 1, 7, 31))
-  ) as p(kind, period_start, period_end)
-  group by municipality_id, child_id, p.kind, p.period_start, p.period_end
-)
-insert into attendance_summary (
-  municipality_id, child_id, period_kind, period_start, period_end,
-  school_days, present_days, partial_days, illness_days, authorised_days, unauthorised_days,
-  absence_pct, illness_pct, authorised_pct, unauthorised_pct, computed_at)
-select municipality_id, child_id, kind, period_start, period_end,
-  school_days, present_days, partial_days, illness_days, authorised_days, unauthorised_days,
-  round(100.0 * (illness_days + authorised_days + unauthorised_days) / school_days, 2),
-  round(100.0 * illness_days / school_days, 2),
-  round(100.0 * authorised_days / school_days, 2),
-  round(100.0 * unauthorised_days / school_days, 2),
-  now()
-from periods
-on conflict (child_id, period_kind, period_start) do update set
-  period_end = excluded.period_end,
-  school_days = excluded.school_days,
-  present_days = excluded.present_days,
-  partial_days = excluded.partial_days,
-  illness_days = excluded.illness_days,
-  authorised_days = excluded.authorised_days,
-  unauthorised_days = excluded.unauthorised_days,
-  absence_pct = excluded.absence_pct,
-  illness_pct = excluded.illness_pct,
-  authorised_pct = excluded.authorised_pct,
-  unauthorised_pct = excluded.unauthorised_pct,
-  computed_at = excluded.computed_at`;
-
-/** The same computation for an explicit set of children (a JSON array of ids). */
-const UPSERT_FOR_CHILDREN_SQL = UPSERT_SQL.replace(
-  'where c.municipality_id = ? and c.id > ? and c.id <= ?',
-  'where c.id in (select e::uuid from jsonb_array_elements_text(?::jsonb) as e)',
-);
+// One statement per batch of children (attendance-summary.sql.ts): by keyset range within a
+// municipality, or an explicit set (a JSON array of ids).
+const UPSERT_SQL = upsertSummariesSql('c.municipality_id = ? and c.id > ? and c.id <= ?');
+const UPSERT_FOR_CHILDREN_SQL = upsertSummariesSql('c.id in (select e::uuid from jsonb_array_elements_text(?::jsonb) as e)');
 
 const DELETE_STALE_FOR_CHILDREN_SQL = `
 delete from attendance_summary s

@@ -41,7 +41,7 @@ export class AttendanceSummaryView {
   @Field(() => SummaryPeriodKindEnum) periodKind!: SummaryPeriodKind;
   @Field(() => LocalDateResolver) periodStart!: string;
   @Field(() => LocalDateResolver) periodEnd!: string;
-  @Field(() => Int) schoolDays!: number;
+  @Field(() => Int, { description: 'Days with an attendance record, plus the municipality’s school-calendar days without one (days present).' }) schoolDays!: number;
   @Field(() => Int, { description: 'Including partial days.' }) presentDays!: number;
   @Field(() => Int) partialDays!: number;
   @Field(() => Int, { description: 'Sygefravær.' }) illnessDays!: number;

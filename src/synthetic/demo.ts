@@ -4,6 +4,7 @@ import { OneRosterSimulator } from '../../connectors/oneroster/simulator';
 import { secretEnvName } from '../../connectors/secrets';
 import { createSyncQueue, enqueueSync } from '../../jobs/queues';
 import { Child } from '../children/child.entity';
+import { Municipality } from '../municipalities/municipality.entity';
 import { rawQuery } from '../platform/db/bulk';
 import { SyncMode } from '../sources/sync-run.entity';
 import type { Runtime } from '../platform/runtime';
@@ -11,6 +12,7 @@ import { LOCAL_OPERATOR } from '../partners/actor';
 import { PartnerApp } from '../partners/partner-app.entity';
 import { PartnerAppsService } from '../partners/partner-apps.service';
 import { PartnerRole } from '../partners/partner-role';
+import { seedSchoolCalendars } from './calendar-seed';
 import { grantSyntheticConsents } from './consents';
 import { generatePopulation } from './generator';
 import { seedPopulation } from './seed';
@@ -25,7 +27,13 @@ export async function seedCommand(rt: Runtime, children: number, seed: number): 
 /** `npm start` on an empty database fills it with synthetic demo data (never real people). */
 export async function seedDemoIfEmpty(rt: Runtime): Promise<void> {
   const em = rt.orm.em.fork();
-  if ((await em.count(Child, {})) > 0) return;
+  if ((await em.count(Child, {})) > 0) {
+    // A demo database seeded before municipal calendars existed gets the seeded municipalities' one.
+    const { options } = generatePopulation({ seed: DEMO_SEED, children: 0 });
+    const seeded = await em.find(Municipality, { code: { $in: options.municipalities.map((m) => m.code) } });
+    await seedSchoolCalendars(em, seeded.map((m) => m.id), options.schoolYearStart);
+    return;
+  }
   console.log(`Empty database: generating ${rt.config.DEMO_CHILDREN} synthetic children (seed ${DEMO_SEED})…`);
   await seedCommand(rt, rt.config.DEMO_CHILDREN, DEMO_SEED);
 }

@@ -3,6 +3,7 @@ import { cprHmac } from '../identity/cpr';
 import { bulkUpsert } from '../platform/db/bulk';
 import { recomputeAttendanceSummaries } from '../schooling/attendance-summary.service';
 import { SourceSystemKind } from '../sources/source-system.entity';
+import { seedSchoolCalendars } from './calendar-seed';
 import type { Population, SynthChild } from './generator';
 
 /** Children written per transaction: about 50,000 attendance rows per statement. */
@@ -86,6 +87,8 @@ export async function seedPopulation(em: EntityManager, population: Population, 
   }
   if (batch.length) await flush();
 
+  // The municipal calendar the summaries take days present from (absence-only sources need it).
+  await seedSchoolCalendars(em, [...municipalityId.values()], population.options.schoolYearStart);
   for (const id of municipalityId.values()) await recomputeAttendanceSummaries(em, id);
   return {
     municipalities: municipalities.length,

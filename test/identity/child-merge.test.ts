@@ -282,6 +282,9 @@ describe('mergeChildren', () => {
     expect(await sql(`select matched_at from pupil_record where external_id = 'pupil-p'`)).toEqual([{ matched_at: null }]);
     expect(await sql(`select count(*)::int as n from identity_link where child_id = ?`, [merge])).toEqual([{ n: 0 }]);
     expect(await sql(`select merged_into_id from child where id = ?`, [merge])).toEqual([{ merged_into_id: keep }]);
+    // Who merged and when stays with the tombstone (the access log is deleted after its retention).
+    const [adminClient] = await sql<{ client_id: string }>(`select client_id from partner_app where id = ?`, [apps.admin]);
+    expect(await sql(`select merged_by, merged_at is not null as dated from child where id = ?`, [merge])).toEqual([{ merged_by: adminClient.client_id, dated: true }]);
 
     // Audited for both children, in the same transaction as the change.
     const audit = await sql<{ target: string; child_id: string; action: string }>(`select target, child_id, action from audit_event where target like 'child:%' order by target`);

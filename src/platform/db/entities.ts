@@ -17,6 +17,7 @@ import { AttendanceSummary } from '../../schooling/attendance-summary.entity';
 import { Enrollment } from '../../schooling/enrollment.entity';
 import { Grade } from '../../schooling/grade.entity';
 import { Intervention } from '../../schooling/intervention.entity';
+import { SchoolCalendarDay } from '../../schooling/school-calendar-day.entity';
 import { School } from '../../schooling/school.entity';
 import { Wellbeing } from '../../schooling/wellbeing.entity';
 import { QuarantinedRecord } from '../../sources/quarantined-record.entity';
@@ -40,6 +41,7 @@ export const ENTITIES = [
   CaseContact,
   CustodyHolder,
   School,
+  SchoolCalendarDay,
   Enrollment,
   AttendanceDay,
   AttendanceSummary,

@@ -7,7 +7,7 @@ const CHILD_TABLES = ['placement', 'case_contact', 'custody_holder', 'enrollment
 
 /**
  * Row-level security as defence in depth: child-data reads of a partner request run as the
- * restricted role with the tenant set per transaction (src/platform/db/tenant-scope.ts), so a
+ * restricted role with the tenant set per session (src/platform/db/tenant-scope.ts), so a
  * query that forgot its municipality filter still cannot cross tenants. Jobs and admin writes
  * run as the owner and are not affected.
  */

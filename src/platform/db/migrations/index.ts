@@ -13,6 +13,9 @@ import { Migration20261124010000 } from './Migration20261124010000';
 import { Migration20261124020000 } from './Migration20261124020000';
 import { Migration20261124030000 } from './Migration20261124030000';
 import { Migration20261124040000 } from './Migration20261124040000';
+import { Migration20261124050000 } from './Migration20261124050000';
+import { Migration20261124060000 } from './Migration20261124060000';
+import { Migration20261124070000 } from './Migration20261124070000';
 
 /** Committed migrations in order. `npm run migration:create` writes a file here; add it below. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -44,4 +47,10 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124030000', class: Migration20261124030000 },
   // The partner reader role reads only the tables a partner read needs (no default grants).
   { name: 'Migration20261124040000', class: Migration20261124040000 },
+  // The municipal school calendar: days present for absence-only sources (Danish CSV).
+  { name: 'Migration20261124050000', class: Migration20261124050000 },
+  // Consent terms and provisions are never updated in place (only status, child on merge).
+  { name: 'Migration20261124060000', class: Migration20261124060000 },
+  // A merged child's tombstone keeps who merged it and when.
+  { name: 'Migration20261124070000', class: Migration20261124070000 },
 ];

@@ -1,0 +1,31 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, type GraphQLSchema } from 'graphql';
+import { pageSizeCostRejections, QUERY_LIMITS } from '../../src/platform/graphql/armor';
+import { MAX_PAGE_SIZE } from '../../src/platform/graphql/relay';
+import { buildHubSchema } from '../../src/platform/graphql/schema';
+import { projectRoot } from '../../src/platform/paths';
+
+const OPERATIONS = join(projectRoot(), 'schema/operations');
+const files = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.graphql') ? [join(dir, e.name)] : []));
+const atLargestPage = { first: MAX_PAGE_SIZE, last: MAX_PAGE_SIZE };
+
+/** The cost limit is sized to the operations the hub publishes, at their largest page. */
+describe('query cost of the published operations', () => {
+  let schema: GraphQLSchema;
+  beforeAll(async () => {
+    schema = await buildHubSchema();
+  });
+
+  it.each(files(OPERATIONS).map((f) => [f.slice(OPERATIONS.length + 1), f]))('%s passes with the largest page size', (_name, file) => {
+    expect(pageSizeCostRejections(schema, parse(readFileSync(file, 'utf8')), atLargestPage)).toEqual([]);
+  });
+
+  it('refuses the same shapes multiplied by aliases', () => {
+    const node = 'id firstName lastName placements { type placeName legalBasis startDate endDate } grades { subject kind value gradeDate } attendanceSummaries { periodStart schoolDays absencePercent }';
+    const many = parse(`query($first: Int!) { ${Array.from({ length: 12 }, (_, i) => `c${i}: children(first: $first) { edges { node { ${node} } } }`).join(' ')} }`);
+    const rejections = pageSizeCostRejections(schema, many, atLargestPage);
+    expect(rejections.map((e) => e.message)).toEqual([expect.stringContaining(`Query Cost limit of ${QUERY_LIMITS.maxCost} exceeded`)]);
+  });
+});
