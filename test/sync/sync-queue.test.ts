@@ -6,7 +6,7 @@ import { QueueEvents, type Queue } from 'bullmq';
 import type { CaseSystemSimulator } from '../../connectors/case-system/simulator';
 import { createMaintenanceQueue, createSyncQueue, enqueueSync, SYNC_QUEUE } from '../../jobs/queues';
 import { reconcileSchedules } from '../../jobs/scheduler';
-import { startWorker } from '../../jobs/worker';
+import { startWorker, type RunningWorker } from '../../jobs/worker';
 import { runSync } from '../../jobs/sync/sync-runner';
 import { rawQuery } from '../../src/platform/db/bulk';
 import { projectRoot } from '../../src/platform/paths';
@@ -72,6 +72,33 @@ describe('sync jobs on BullMQ', () => {
     const b = await enqueueSync(queue, { sourceSystemId: sourceId, mode: SyncMode.Full });
     expect(b.id).toBe(a.id);
     expect(await queue.count()).toBe(1);
+  });
+
+  it('puts a job stopped by a worker shutdown back without using up an attempt; the next worker finishes it', async () => {
+    ({ sim, url } = await startSimulator(60));
+    const { sourceId } = await registerSource(rt, sim, url, { pageSize: 5 });
+    sim.faults.latencyMs = 40;
+    const statuses = async (jobId: string) =>
+      (await rawQuery<{ status: string }>(rt.orm.em.fork(), `select distinct status from sync_run where job_id = ? order by 1`, [jobId])).rows.map((r) => r.status);
+
+    let worker: RunningWorker | undefined = await startWorker(rt);
+    try {
+      const job = await enqueueSync(queue, { sourceSystemId: sourceId, mode: SyncMode.Full });
+      await until('some committed pages', async () => (await statuses(job.id!)).length > 0);
+      await worker.close();
+      worker = undefined;
+      const stopped = (await queue.getJob(job.id!))!;
+      expect({ state: await stopped.getState(), attemptsMade: stopped.attemptsMade }).toEqual({ state: 'delayed', attemptsMade: 0 });
+      expect(await statuses(job.id!)).toEqual(['running']);
+
+      sim.faults.latencyMs = 0;
+      worker = await startWorker(rt);
+      await until('the resumed job completes', async () => (await queue.getJob(job.id!))?.finishedOn !== undefined, 60_000);
+      expect(await (await queue.getJob(job.id!))!.getState()).toBe('completed');
+      expect(await statuses(job.id!)).toEqual(['succeeded']);
+    } finally {
+      await worker?.close();
+    }
   });
 
   it('resumes a killed worker’s run from the last committed page, with nothing lost or doubled', async () => {
