@@ -31,8 +31,10 @@ export const CONSENT_FACTS_SQL = `
   where c.child_id = any(array(select e::uuid from jsonb_array_elements_text(?::jsonb) as e)) and c.status = 'active'`;
 
 export const consentFactsByChild: LoaderDefinition<string, ConsentFacts[]> = {
-  async batch(em, childIds) {
-    const { rows } = await rawQuery<Row>(em, CONSENT_FACTS_SQL, [JSON.stringify(childIds)]);
+  async batch(em, childIds, municipalityId) {
+    const { rows } = municipalityId
+      ? await rawQuery<Row>(em, `${CONSENT_FACTS_SQL} and c.municipality_id = ?::uuid`, [JSON.stringify(childIds), municipalityId])
+      : await rawQuery<Row>(em, CONSENT_FACTS_SQL, [JSON.stringify(childIds)]);
     const byChild = new Map<string, Map<string, ConsentFacts>>();
     for (const r of rows) {
       const consents = byChild.get(r.child_id) ?? new Map<string, ConsentFacts>();

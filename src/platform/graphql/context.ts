@@ -36,7 +36,7 @@ export function createContext(deps: ContextDeps, requestId: string, actor: Actor
   // Partner apps read child data through their municipality's RLS-bound pool, one fork per request.
   let scoped: Promise<EntityManager> | undefined;
   const childEm = municipalityId && !deps.unprotected ? () => (scoped ??= deps.tenants.em(municipalityId)) : async () => em;
-  const loaders = new LoaderRegistry(childEm);
+  const loaders = new LoaderRegistry(childEm, municipalityId ?? undefined);
   const audit = new AuditTrail(actor, requestId, deps.unprotected);
   return { em, childEm, loaders, requestId, actor, access: new AccessGate(actor, loaders, audit, deps.unprotected), audit, jobs: deps.jobs };
 }

@@ -3,7 +3,17 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 
 /** A batch function defined next to the capability that owns the relation. */
 export interface LoaderDefinition<K, V> {
-  batch(em: EntityManager, keys: readonly K[]): Promise<V[]>;
+  /** `municipalityId`: the requester's municipality, which every child-data query filters by. */
+  batch(em: EntityManager, keys: readonly K[], municipalityId?: string): Promise<V[]>;
+}
+
+/**
+ * The filter of a child-owned relation: these children, and only if they belong to the
+ * requester's municipality. Row-level security holds the same line underneath; this keeps the
+ * query itself honest (and the line held where RLS is off: admin reads, benchmarks).
+ */
+export function ofChildren(childIds: readonly string[], municipalityId?: string) {
+  return { child: municipalityId ? { id: { $in: [...childIds] }, municipality: municipalityId } : { $in: [...childIds] } };
 }
 
 /**
@@ -13,12 +23,15 @@ export interface LoaderDefinition<K, V> {
 export class LoaderRegistry {
   private readonly loaders = new Map<LoaderDefinition<unknown, unknown>, DataLoader<unknown, unknown>>();
 
-  constructor(private readonly em: () => Promise<EntityManager>) {}
+  constructor(
+    private readonly em: () => Promise<EntityManager>,
+    private readonly municipalityId?: string,
+  ) {}
 
   get<K, V>(definition: LoaderDefinition<K, V>): DataLoader<K, V> {
     let loader = this.loaders.get(definition as LoaderDefinition<unknown, unknown>);
     if (!loader) {
-      loader = new DataLoader<K, V>(async (keys) => definition.batch(await this.em(), keys)) as DataLoader<unknown, unknown>;
+      loader = new DataLoader<K, V>(async (keys) => definition.batch(await this.em(), keys, this.municipalityId)) as DataLoader<unknown, unknown>;
       this.loaders.set(definition as LoaderDefinition<unknown, unknown>, loader);
     }
     return loader as DataLoader<K, V>;
