@@ -14,11 +14,15 @@ const reads = (ctx: GraphQLContext) => new IdentityLinkReads(ctx.em, ctx.actor);
 const review = (ctx: GraphQLContext) => new IdentityReviewService(ctx.em, ctx.actor, ctx.requestId, ctx.jobs);
 const optionalId = (field: string, id?: string | null) => (id ? requireUuid(field, id) : undefined);
 
-/** Children whose name and birth date a response shows are noted in the access log. */
+/**
+ * Every child a response names is noted in the access log — another municipality's too (only
+ * its id and municipality are shown, but that says a child in its care may be this pupil), so
+ * its own subject-access report shows which admin saw it.
+ */
 function noteShown(ctx: GraphQLContext, views: IdentityLinkView[]): IdentityLinkView[] {
   for (const v of views) {
     for (const child of [...v.candidates.map((c) => c.child), ...(v.linkedChild ? [v.linkedChild] : [])]) {
-      if (child.ownMunicipality) ctx.audit.read(child.id, DataCategory.Identity);
+      ctx.audit.read(child.id, DataCategory.Identity);
     }
   }
   return views;

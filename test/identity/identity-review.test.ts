@@ -188,6 +188,8 @@ describe('identity review over HTTP (admin GraphQL)', () => {
     // The child who moved belongs to Svendborg: shown without name or birth date.
     expect(moved.candidates[0].child).toEqual({ id: child.moved, municipalityCode: '479', ownMunicipality: false, firstName: null, lastName: null, birthDate: null });
     expect(moved.candidates[0].agree).toEqual(['last_name', 'birth_date']);
+    // Shown, so logged: Svendborg's subject-access report for the child names Hvidovre's admin.
+    expect(await q(`select count(*)::int as n from audit_event where child_id = ? and action = 'read' and 'identity' = any(categories)`, [child.moved])).toEqual([{ n: 1 }]);
 
     const body = JSON.stringify(res);
     for (const h of hashes) expect(body).not.toContain(h);
