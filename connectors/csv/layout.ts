@@ -5,7 +5,9 @@ import { WellbeingIndicator } from '../../src/schooling/wellbeing.entity';
 /**
  * The Danish CSV export layout (see README.md, "Layout"): one stream per kind of file, a fixed
  * set of Danish column names, closed vocabularies and strict values. Everything here is pure:
- * it validates values as written in a file and never echoes a CPR number or a free-text note.
+ * it validates values as written in a file and never echoes a CPR number. No free-text remark
+ * is read: `fravaer`'s optional `bemaerkning` column carries health information (GDPR art. 9)
+ * the hub's purpose does not need, so it is not a layout column and the reader drops it.
  */
 
 export const STREAMS = ['fravaer', 'karakterer', 'trivsel'] as const;
@@ -90,7 +92,8 @@ export interface StreamColumns {
 const IDENTIFIERS = ['uni_login', 'cpr'] as const;
 
 export const COLUMNS: Record<CsvStream, StreamColumns> = {
-  fravaer: { required: ['dato', 'kategori'], optional: ['bemaerkning', 'slettet'], key: ['dato'] },
+  // No `bemaerkning`: an export may carry that free-text remark, but it is ignored like any unknown column.
+  fravaer: { required: ['dato', 'kategori'], optional: ['slettet'], key: ['dato'] },
   karakterer: { required: ['fag', 'type', 'karakter', 'dato'], optional: ['slettet'], key: ['fag', 'type', 'dato'] },
   trivsel: { required: ['indikator', 'score', 'aar'], optional: ['slettet'], key: ['indikator', 'aar'] },
 };
@@ -98,7 +101,7 @@ export const COLUMNS: Record<CsvStream, StreamColumns> = {
 /** Every column the stream reads; any other column of a file is ignored (never read, never stored). */
 export const knownColumns = (stream: CsvStream): string[] => [...IDENTIFIERS, ...COLUMNS[stream].required, ...COLUMNS[stream].optional];
 
-/** Columns kept in a quarantined row: who and which row, not what (no category, grade, score or note). */
+/** Columns kept in a quarantined row: who and which row, not what (no category, grade or score). */
 export const keyColumns = (stream: CsvStream): string[] => [...IDENTIFIERS, ...COLUMNS[stream].key];
 
 /** ASCII transliteration used for headers and vocabularies: æ→ae, ø→oe, å→aa, lower case. */
@@ -162,8 +165,6 @@ export const WELLBEING_INDICATORS: Record<string, WellbeingIndicator> = {
 
 // ── Values ───────────────────────────────────────────────────────────────────────────────
 
-/** Longest note kept; a longer one is cut (the day itself is what matters). */
-export const NOTE_MAX = 500;
 /** First year of the national wellbeing survey. */
 export const FIRST_SURVEY_YEAR = 2015;
 
@@ -179,7 +180,7 @@ interface RowBase {
   /** `slettet = ja`: the row withdraws an earlier row with the same key. */
   deleted: boolean;
 }
-export type AbsenceRow = RowBase & { stream: 'fravaer'; date: string; status: AttendanceStatus | null; note: string | null };
+export type AbsenceRow = RowBase & { stream: 'fravaer'; date: string; status: AttendanceStatus | null };
 export type GradeRow = RowBase & { stream: 'karakterer'; subject: string; kind: GradeKind; date: string; value: SevenStepGrade | null };
 export type WellbeingRow = RowBase & { stream: 'trivsel'; indicator: WellbeingIndicator; year: number; score: number | null };
 export type ParsedRow = AbsenceRow | GradeRow | WellbeingRow;
@@ -290,14 +291,6 @@ function parseSubject(raw: string): Check<string> {
   return { value: v };
 }
 
-/** Free text: trimmed, anything CPR-shaped masked (it would otherwise be stored), cut at NOTE_MAX characters. */
-export function cleanNote(raw: string | undefined): string | null {
-  const v = (raw ?? '').trim();
-  if (!v) return null;
-  // No word boundaries: "cpr7103121234" is masked too (a Danish phone number has 8 digits).
-  return Array.from(v.replace(/\d{6}-?\d{4}/g, '••••••-••••')).slice(0, NOTE_MAX).join('');
-}
-
 /** Who a row is about: a UNI-Login id, a CPR number or both; at least one. */
 export function parsePupil(values: RowValues): Check<PupilRef> {
   const uniRaw = values.uni_login?.trim() ?? '';
@@ -334,7 +327,7 @@ export function parseRow(stream: CsvStream, values: RowValues): RowResult {
       const date = take(parseDate(v('dato')));
       const status = value(() => parseCategory(v('kategori')));
       if (pupil && deleted !== undefined && date && status !== undefined) {
-        row = { stream, pupil, deleted, date, status, note: deleted ? null : cleanNote(values.bemaerkning) };
+        row = { stream, pupil, deleted, date, status };
       }
       break;
     }

@@ -22,7 +22,8 @@ import {
  * One row as the reader hands it to the runner (and, when it cannot be mapped, as it is
  * quarantined after redaction: the `cpr` key is masked by redactPayload). Only the layout's
  * columns are carried; a row the reader found malformed carries only its identifying columns
- * and the reason, so a quarantine entry never holds a category, grade, score or note.
+ * and the reason, so a quarantine entry never holds a category, grade or score. No free text is
+ * carried at all: the `bemaerkning` remark of an absence file is not a layout column.
  */
 export interface CsvRecord {
   file: string;
@@ -141,7 +142,8 @@ export function mapCsvRecord(stream: string, data: unknown, ctx: MapContext): Ma
   }
   switch (row.stream) {
     case 'fravaer':
-      records.push({ target: 'attendance_day', externalId, childExternalId: pupilId, date: row.date, status: row.status!, note: row.note, sourceUpdatedAt });
+      // Never a note: the export's free-text remark (often health information) is not read.
+      records.push({ target: 'attendance_day', externalId, childExternalId: pupilId, date: row.date, status: row.status!, note: null, sourceUpdatedAt });
       break;
     case 'karakterer':
       records.push({

@@ -197,7 +197,7 @@ export async function* readFileRows(
     bom: true,
     columns: false, // the header is checked and mapped here, to refuse a bad one with a clear reason
     relax_column_count: false,
-    relax_quotes: true, // a stray quote inside an unquoted note is just a character
+    relax_quotes: true, // a stray quote inside an unquoted value is just a character
     skip_empty_lines: true,
     skip_records_with_empty_values: true, // ";;;;" lines that spreadsheets append
     skip_records_with_error: true,

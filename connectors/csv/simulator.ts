@@ -30,6 +30,12 @@ export interface CsvExportOptions {
   /** Extra pupils with rows, unknown to the hub (synthetic CPR numbers of another range). */
   strangers?: number;
   streams?: CsvStream[];
+  /**
+   * Fill the absence files' free-text `bemaerkning` column, as a real export may (health
+   * details, now and then the pupil's CPR number). The hub never reads that column: the switch
+   * lets tests prove it. Default false: the column is written, empty.
+   */
+  remarks?: boolean;
 }
 
 export interface CsvExportResult {
@@ -59,6 +65,13 @@ const BROKEN: Record<CsvStream, string[]> = {
   fravaer: ['ferie', '', 'fravær'],
   karakterer: ['11', '2', '13'],
   trivsel: ['6', 'høj', '0,5'],
+};
+
+/** Synthetic remarks of the kind a school office types (health information the hub must not keep). */
+const REMARKS: Partial<Record<AttendanceStatus, string[]>> = {
+  illness: ['Mor ringede — hovedpine og feber', 'Maveonde; bliver hjemme', 'Far ringede: "mellemørebetændelse"'],
+  authorised: ['Tandlæge', 'Går til læge', 'Psykolog kl. 10'],
+  unauthorised: ['Ikke mødt, ingen besked', 'Pjækkede'],
 };
 
 const quoteIfNeeded = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
@@ -111,6 +124,7 @@ export async function writeCsvExport(population: Population, dir: string, opts: 
   }
   const rate = opts.malformedRate ?? 0;
   let n = 0;
+  let remarkCount = 0;
   // Deterministic: every 1/rate-th row (by running number) is broken.
   const broken = () => rate > 0 && ++n % Math.max(1, Math.round(1 / rate)) === 0;
   const ids = (c: Pick<SynthChild, 'uniLoginId' | 'cpr'>) => {
@@ -132,7 +146,10 @@ export async function writeCsvExport(population: Population, dir: string, opts: 
         const category = CATEGORY[day.status];
         if (!category) continue; // present and partial days are not absence
         const bad = broken();
-        await absence.line([uni, cpr, day.date, bad ? BROKEN.fravaer[n % 3] : category, '', '']);
+        const texts = REMARKS[day.status] ?? [''];
+        const r = remarkCount++;
+        const remark = opts.remarks ? `${texts[r % texts.length]}${r % 4 === 0 ? ` (cpr ${child.cpr})` : ''}` : '';
+        await absence.line([uni, cpr, day.date, bad ? BROKEN.fravaer[n % 3] : category, remark, '']);
         count('fravaer', bad);
       }
     }

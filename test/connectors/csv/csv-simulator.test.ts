@@ -35,10 +35,10 @@ describe('csv export of a synthetic population, synced (real PostgreSQL)', () =>
   }
   const sync = (sourceId: string) => syncer(rt)(sourceId, SyncMode.Full);
 
-  it('links pupils by CPR, lands their valid rows, quarantines the malformed of known pupils and drops everything of strangers (Windows-1252)', async () => {
+  it('links pupils by CPR, lands their valid rows, quarantines the malformed of known pupils and drops everything of strangers (Windows-1252); ignores the remarks', async () => {
     const drop = new Drop();
     drops.push(drop);
-    const exported = await writeCsvExport(population, drop.dir, { municipalityCode: MUNICIPALITY.code, stamp: '20260120_0600', encoding: 'windows-1252', malformedRate: 0.05, strangers: 4 });
+    const exported = await writeCsvExport(population, drop.dir, { municipalityCode: MUNICIPALITY.code, stamp: '20260120_0600', encoding: 'windows-1252', malformedRate: 0.05, strangers: 4, remarks: true });
     const sourceId = await source(drop.dir);
     const results = await sync(sourceId);
     expect(results.every((r) => r.status === 'succeeded')).toBe(true);
@@ -56,6 +56,10 @@ describe('csv export of a synthetic population, synced (real PostgreSQL)', () =>
     }
     expect(await count(`select count(*) as n from identity_link where source_system_id = ? and external_id like 'uni:zz%'`, [sourceId])).toBe(0);
     expect(JSON.stringify(await q(`select * from quarantined_record`))).not.toMatch(/\b\d{6}-?\d{4}\b/);
+    // The export's bemaerkning column (health details, CPR numbers) is never read: no note, no trace.
+    expect(await count(`select count(*) as n from attendance_day where source_system_id = ? and note is not null`, [sourceId])).toBe(0);
+    const stored = JSON.stringify(await q(`select * from attendance_day where source_system_id = ?`, [sourceId])) + JSON.stringify(await q(`select * from quarantined_record`));
+    expect(stored).not.toMatch(/ringede|hovedpine|Tandlæge|læge|Psykolog|Pjækkede|mødt|\(cpr/);
   });
 
   it('links pupils known only by UNI-Login through the links another source made', async () => {

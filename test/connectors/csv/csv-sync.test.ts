@@ -57,7 +57,24 @@ describe('csv file drop sync (real PostgreSQL)', () => {
       [sourceId],
     );
 
-  /** A full export of each stream: A by UNI-Login (+ CPR on one row), B by CPR only, and a pupil the hub does not know. */
+  /** Every row of every table of this test's database, as text (to prove a value is stored nowhere). */
+  async function databaseText(): Promise<string> {
+    const tables = await q<{ t: string }>(
+      `select quote_ident(table_schema) || '.' || quote_ident(table_name) as t from information_schema.tables
+       where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`,
+    );
+    expect(tables.map((r) => r.t)).toEqual(expect.arrayContaining(['public.attendance_day', 'public.quarantined_record']));
+    let text = '';
+    for (const { t } of tables) text += JSON.stringify(await q(`select * from ${t}`));
+    return text;
+  }
+  /** What the free-text bemaerkning column of the exports below says: health information the hub must not keep. */
+  const REMARKS = ['hovedpine', 'Tandlæge', 'Pjækkede', 'ringede (cpr', 'gemmes', 'Spanien', 'psykolog'];
+
+  /**
+   * A full export of each stream: A by UNI-Login (+ CPR on one row), B by CPR only, and a pupil the hub does not know.
+   * The absence file has the free-text bemaerkning column, filled with health details and a CPR-shaped text: it is ignored.
+   */
   function writeFullExports(): void {
     drop.write(
       'fravaer_20250905_fuld.csv',
@@ -66,7 +83,7 @@ describe('csv file drop sync (real PostgreSQL)', () => {
         `anna0001;${CPR_A};2025-09-01;syg;Mor ringede — hovedpine;`,
         'anna0001;;2025-09-02;lovligt;Tandlæge på Ørestad;',
         'anna0001;;03-09-2025;ulovligt;;',
-        `;${CPR_B};2025-09-01;sygdom;;`,
+        `;${CPR_B};2025-09-01;sygdom;"Far ringede (cpr ${CPR_A.replace('-', '')}); går til psykolog";`,
         `;${CPR_B};2025-09-02;fravær med tilladelse;;`,
         `;${CPR_B};2025-09-03;ulovligt fravær;Pjækkede — så ved Åens bro;`,
         `xavi0009;${CPR_STRANGER};2025-09-01;syg;Må aldrig gemmes;`,
@@ -106,12 +123,13 @@ describe('csv file drop sync (real PostgreSQL)', () => {
     expect(results.every((r) => r.status === 'succeeded')).toBe(true);
 
     expect(await days(sourceId)).toEqual([
-      { child: 'A', date: '2025-09-01', status: 'illness', note: 'Mor ringede — hovedpine' },
-      { child: 'A', date: '2025-09-02', status: 'authorised', note: 'Tandlæge på Ørestad' },
+      // The bemaerkning column is never read: no note, whatever the file says (GDPR art. 9 minimisation).
+      { child: 'A', date: '2025-09-01', status: 'illness', note: null },
+      { child: 'A', date: '2025-09-02', status: 'authorised', note: null },
       { child: 'A', date: '2025-09-03', status: 'unauthorised', note: null },
       { child: 'B', date: '2025-09-01', status: 'illness', note: null },
       { child: 'B', date: '2025-09-02', status: 'authorised', note: null },
-      { child: 'B', date: '2025-09-03', status: 'unauthorised', note: 'Pjækkede — så ved Åens bro' },
+      { child: 'B', date: '2025-09-03', status: 'unauthorised', note: null },
     ]);
     expect(await q(`select subject, kind, value, to_char(grade_date, 'YYYY-MM-DD') as date, school_year from grade where child_id = ? order by subject`, [child.A])).toEqual([
       { subject: 'Biologi', kind: 'exam', value: '02', date: '2025-06-10', school_year: '2024/25' },
@@ -141,7 +159,9 @@ describe('csv file drop sync (real PostgreSQL)', () => {
     expect(await count(`select count(*) as n from grade where external_id like '%xavi%'`)).toBe(0);
     expect(await count(`select count(*) as n from wellbeing where external_id like '%xavi%'`)).toBe(0);
     expect(await count(`select count(*) as n from quarantined_record`)).toBe(0);
-    expect(await count(`select count(*) as n from attendance_day where note like '%gemmes%'`)).toBe(0);
+    expect(await count(`select count(*) as n from attendance_day where note is not null`)).toBe(0);
+    const stored = await databaseText();
+    for (const remark of REMARKS) expect(stored).not.toContain(remark);
 
     // No clear CPR number anywhere the sync wrote.
     const dump = JSON.stringify(await q(`select * from identity_link`)) + JSON.stringify(await q(`select * from attendance_day`)) + JSON.stringify(await q(`select * from sync_state`)) + JSON.stringify(await q(`select * from sync_run`));
@@ -211,15 +231,16 @@ describe('csv file drop sync (real PostgreSQL)', () => {
       ';;2025-09-03;syg;;',
       `;711312-1234;2025-09-04;syg;;`,
       `;${CPR_B};2025-09-05;syg;note;extra;fields`,
+      `;${CPR_B};2025-09-10;syg;Mor ringede — hovedpine, går til psykolog;`,
     ]);
     drop.write('trivsel_20250401.csv', [HEADERS.trivsel, `;${CPR_B};faglig;6;2025;`, `;${CPR_B};social;3,5;2025;`]);
     const sourceId = await registerSource();
     const results = await sync(sourceId);
     expect(of(results, 'karakterer')).toMatchObject({ read: 8, quarantined: 7 });
-    expect(of(results, 'fravaer')).toMatchObject({ read: 6, quarantined: 5 });
+    expect(of(results, 'fravaer')).toMatchObject({ read: 7, quarantined: 5 });
     expect(of(results, 'trivsel')).toMatchObject({ read: 2, quarantined: 1 });
     expect(await count('select count(*) as n from grade')).toBe(1);
-    expect(await count('select count(*) as n from attendance_day')).toBe(1);
+    expect(await count('select count(*) as n from attendance_day')).toBe(2);
     expect(await count('select count(*) as n from wellbeing')).toBe(1);
 
     const quarantined = await q<{ stream: string; external_id: string; reason: string; redacted_payload: { file: string; line: number; values: Record<string, string> } }>(
@@ -250,6 +271,10 @@ describe('csv file drop sync (real PostgreSQL)', () => {
     for (const cpr of [CPR_A, CPR_B, '711312-1234']) expect(dump).not.toContain(cpr.slice(0, 6));
     expect(dump).not.toMatch(/\b\d{6}-?\d{4}\b/);
     expect(dump).not.toContain('Spanien');
+    // Nor the free-text bemaerkning of any row, malformed or landed, anywhere in the database.
+    expect(await count(`select count(*) as n from attendance_day where note is not null`)).toBe(0);
+    const stored = await databaseText();
+    for (const remark of REMARKS) expect(stored).not.toContain(remark);
     for (const r of quarantined) expect(Object.keys(r.redacted_payload.values).every((k) => ['uni_login', 'cpr', 'dato', 'fag', 'type', 'indikator', 'aar'].includes(k))).toBe(true);
 
     // Fixed at the source in a later file: the rows land and their entries are resolved.
@@ -257,7 +282,7 @@ describe('csv file drop sync (real PostgreSQL)', () => {
     drop.write('fravaer_20250906.csv', [HEADERS.fravaer, `;${CPR_B};2025-09-02;lovligt;;`]);
     await sync(sourceId);
     expect(await count('select count(*) as n from grade')).toBe(3);
-    expect(await count('select count(*) as n from attendance_day')).toBe(2);
+    expect(await count('select count(*) as n from attendance_day')).toBe(3);
     expect(await count(`select count(*) as n from quarantined_record where resolved_at is not null`)).toBe(3);
   });
 

@@ -7,6 +7,7 @@ import type { CsvState } from '../../../connectors/csv/connector';
 import type { CsvRecord } from '../../../connectors/csv/mapper';
 
 export const HEADERS = {
+  // A real export may carry the free-text bemaerkning column; the hub ignores it (never read, never stored).
   fravaer: 'uni_login;cpr;dato;kategori;bemaerkning;slettet',
   karakterer: 'uni_login;cpr;fag;type;karakter;dato;slettet',
   trivsel: 'uni_login;cpr;indikator;score;aar;slettet',

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsvConfig, parseCsvSettings, type CsvConfig } from '../../../connectors/csv/config';
 import { csvConnector, fullResyncWanted, type CsvState } from '../../../connectors/csv/connector';
+import { streamOfName } from '../../../connectors/csv/layout';
 import { fileDecoding, readFileRows, resolveDropDirectory, type FileRow } from '../../../connectors/csv/reader';
 import { connectorFor } from '../../../connectors/registry';
 import { collect, Drop, HEADERS } from './drop';
@@ -15,49 +16,53 @@ describe('csv reader: files, encodings, syntax', () => {
 
   const rows = async (name: string, opts: Partial<{ encoding: CsvConfig['encoding']; delimiter: string }> = {}) => {
     const out: FileRow[] = [];
-    for await (const r of readFileRows({ path: join(drop.dir, name), name, stream: 'fravaer' }, { encoding: opts.encoding ?? 'auto', delimiter: opts.delimiter ?? ';' })) out.push(r);
+    for await (const r of readFileRows({ path: join(drop.dir, name), name, stream: streamOfName(name)! }, { encoding: opts.encoding ?? 'auto', delimiter: opts.delimiter ?? ';' })) out.push(r);
     return out;
   };
-  const absence = ['uni_login;dato;kategori;bemaerkning', 'søren01;2025-09-01;syg;Ringede kl. 8 — ønsker hjemmeopgaver', 'åse02;02-09-2025;fravær med tilladelse;Tandlæge på Østerbro'];
+  // Free text the layout reads: a grade's subject, as the school names it.
+  const grades = ['uni_login;fag;type;karakter;dato', 'søren01;Håndværk og design — værksted;prøve;7;2025-06-10', 'åse02;Tysk (fortsættersprog), Østerbro;års;02;20-06-2025'];
   const expected = [
-    { line: 2, values: { uni_login: 'søren01', dato: '2025-09-01', kategori: 'syg', bemaerkning: 'Ringede kl. 8 — ønsker hjemmeopgaver' } },
-    { line: 3, values: { uni_login: 'åse02', dato: '02-09-2025', kategori: 'fravær med tilladelse', bemaerkning: 'Tandlæge på Østerbro' } },
+    { line: 2, values: { uni_login: 'søren01', fag: 'Håndværk og design — værksted', type: 'prøve', karakter: '7', dato: '2025-06-10' } },
+    { line: 3, values: { uni_login: 'åse02', fag: 'Tysk (fortsættersprog), Østerbro', type: 'års', karakter: '02', dato: '20-06-2025' } },
   ];
 
   it.each(['utf-8', 'utf-8-bom', 'windows-1252'] as const)('decodes æøå from a %s file with encoding auto', async (encoding) => {
-    drop.write('fravaer_20250901.csv', absence, { encoding });
-    expect(await rows('fravaer_20250901.csv')).toEqual(expected);
+    drop.write('karakterer_20250901.csv', grades, { encoding });
+    expect(await rows('karakterer_20250901.csv')).toEqual(expected);
   });
 
   it('decodes a Windows-1252 file when told so, and UTF-8 with a BOM whatever it is told', async () => {
-    drop.write('fravaer_20250901.csv', absence, { encoding: 'windows-1252' });
-    expect(await fileDecoding(join(drop.dir, 'fravaer_20250901.csv'), 'auto')).toBe('windows-1252');
-    expect(await rows('fravaer_20250901.csv', { encoding: 'windows-1252' })).toEqual(expected);
-    drop.write('fravaer_20250902.csv', absence, { encoding: 'utf-8-bom' });
-    expect(await rows('fravaer_20250902.csv', { encoding: 'windows-1252' })).toEqual(expected);
+    drop.write('karakterer_20250901.csv', grades, { encoding: 'windows-1252' });
+    expect(await fileDecoding(join(drop.dir, 'karakterer_20250901.csv'), 'auto')).toBe('windows-1252');
+    expect(await rows('karakterer_20250901.csv', { encoding: 'windows-1252' })).toEqual(expected);
+    drop.write('karakterer_20250902.csv', grades, { encoding: 'utf-8-bom' });
+    expect(await rows('karakterer_20250902.csv', { encoding: 'windows-1252' })).toEqual(expected);
   });
 
   it('refuses a Windows-1252 file declared UTF-8, and UTF-16, as configuration errors', async () => {
-    drop.write('fravaer_20250901.csv', absence, { encoding: 'windows-1252' });
-    await expect(rows('fravaer_20250901.csv', { encoding: 'utf-8' })).rejects.toMatchObject({ failure: 'config_error', message: expect.stringMatching(/not valid UTF-8/) });
-    writeFileSync(join(drop.dir, 'fravaer_20250902.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(absence.join('\r\n'), 'utf16le')]));
-    await expect(rows('fravaer_20250902.csv')).rejects.toMatchObject({ failure: 'config_error', message: expect.stringMatching(/UTF-16/) });
+    drop.write('karakterer_20250901.csv', grades, { encoding: 'windows-1252' });
+    await expect(rows('karakterer_20250901.csv', { encoding: 'utf-8' })).rejects.toMatchObject({ failure: 'config_error', message: expect.stringMatching(/not valid UTF-8/) });
+    writeFileSync(join(drop.dir, 'karakterer_20250902.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(grades.join('\r\n'), 'utf16le')]));
+    await expect(rows('karakterer_20250902.csv')).rejects.toMatchObject({ failure: 'config_error', message: expect.stringMatching(/UTF-16/) });
   });
 
   it('detects Windows-1252 even when the only non-ASCII byte is far into the file', async () => {
-    const many = Array.from({ length: 20_000 }, (_, i) => `pupil${i};2025-09-01;syg;`);
-    drop.write('fravaer_20250901.csv', ['uni_login;dato;kategori;bemaerkning', ...many, 'last1;2025-09-01;syg;Går til læge'], { encoding: 'windows-1252' });
-    const all = await rows('fravaer_20250901.csv');
+    const many = Array.from({ length: 20_000 }, (_, i) => `pupil${i};Dansk;standpunkt;7;2026-01-15`);
+    drop.write('karakterer_20260120.csv', ['uni_login;fag;type;karakter;dato', ...many, 'last1;Idræt på Åbyhøj;års;4;2026-01-15'], { encoding: 'windows-1252' });
+    const all = await rows('karakterer_20260120.csv');
     expect(all).toHaveLength(20_001);
-    expect(all.at(-1)).toMatchObject({ values: { bemaerkning: 'Går til læge' } });
+    expect(all.at(-1)).toMatchObject({ values: { fag: 'Idræt på Åbyhøj' } });
   });
 
   it('reads ";" with quoted values, LF or CRLF, and ignores blank and ";;;;" lines', async () => {
-    drop.write('fravaer_20250901.csv', ['UNI-Login ; Dato ; Kategori ; Bemærkning', 'a0001;2025-09-01;syg;"Sagde: ""syg; feber"""', '', ';;;', 'a0002;2025-09-02;ulovligt;sagde "ok"'], { eol: '\n' });
-    expect(await rows('fravaer_20250901.csv')).toEqual([
-      { line: 2, values: { uni_login: 'a0001', dato: '2025-09-01', kategori: 'syg', bemaerkning: 'Sagde: "syg; feber"' } },
-      { line: 5, values: { uni_login: 'a0002', dato: '2025-09-02', kategori: 'ulovligt', bemaerkning: 'sagde "ok"' } },
+    drop.write('karakterer_20260120.csv', ['UNI-Login ; Dato ; Type ; Karakter ; Fag', 'a0001;2026-01-15;standpunkt;7;"Fysik/kemi; ""valgfag"""', '', ';;;;', 'a0002;2026-01-15;standpunkt;10;Dansk "skriftlig"'], { eol: '\n' });
+    expect(await rows('karakterer_20260120.csv')).toEqual([
+      { line: 2, values: { uni_login: 'a0001', dato: '2026-01-15', type: 'standpunkt', karakter: '7', fag: 'Fysik/kemi; "valgfag"' } },
+      { line: 5, values: { uni_login: 'a0002', dato: '2026-01-15', type: 'standpunkt', karakter: '10', fag: 'Dansk "skriftlig"' } },
     ]);
+    // æøå in a header may be written as such or as ae/oe/aa.
+    drop.write('trivsel_20250401.csv', ['UNI-Login;Indikator;Score;År', 'a0001;støtte og inspiration;3,5;2025']);
+    expect(await rows('trivsel_20250401.csv')).toEqual([{ line: 2, values: { uni_login: 'a0001', indikator: 'støtte og inspiration', score: '3,5', aar: '2025' } }]);
   });
 
   it('honours another delimiter when configured', async () => {
@@ -66,9 +71,19 @@ describe('csv reader: files, encodings, syntax', () => {
     await expect(rows('fravaer_20250901.csv')).rejects.toMatchObject({ failure: 'config_error', message: expect.stringMatching(/header .*is the delimiter ";"/) });
   });
 
-  it('keeps only the layout columns: others are never read', async () => {
-    drop.write('fravaer_20250901.csv', ['fornavn;uni_login;efternavn;dato;kategori;klasse', 'Søren;a0001;Hansen;2025-09-01;syg;7.b']);
-    expect(await rows('fravaer_20250901.csv')).toEqual([{ line: 2, values: { uni_login: 'a0001', dato: '2025-09-01', kategori: 'syg' } }]);
+  it('keeps only the layout columns: others, the free-text bemaerkning among them, are never read', async () => {
+    drop.write('fravaer_20250901.csv', [
+      'fornavn;uni_login;efternavn;dato;kategori;Bemærkning;klasse',
+      `Søren;a0001;Hansen;2025-09-01;syg;"Mor ringede — hovedpine; cpr ${CPR}";7.b`,
+      'Åse;a0002;Østergaard;2025-09-02;lovligt;Går til psykolog;7.b',
+    ]);
+    const read = await rows('fravaer_20250901.csv');
+    expect(read).toEqual([
+      { line: 2, values: { uni_login: 'a0001', dato: '2025-09-01', kategori: 'syg' } },
+      { line: 3, values: { uni_login: 'a0002', dato: '2025-09-02', kategori: 'lovligt' } },
+    ]);
+    const parsed = JSON.stringify(read);
+    for (const text of ['Søren', 'Hansen', 'Østergaard', 'hovedpine', 'psykolog', '7.b', CPR.slice(0, 6)]) expect(parsed).not.toContain(text);
   });
 
   it('turns a row with the wrong number of fields into an error in its place, and goes on', async () => {
@@ -96,10 +111,10 @@ describe('csv reader: files, encodings, syntax', () => {
   });
 
   it('refuses a file with an unclosed quote, short or long, without reading it into memory', async () => {
-    drop.write('fravaer_20250902.csv', ['uni_login;dato;kategori;bemaerkning', 'a0001;2025-09-01;syg;"never closed', 'a0002;2025-09-01;syg;']);
-    await expect(rows('fravaer_20250902.csv')).rejects.toMatchObject({ failure: 'config_error', message: expect.stringMatching(/fravaer_20250902.csv/) });
-    drop.write('fravaer_20250901.csv', ['uni_login;dato;kategori;bemaerkning', 'a0001;2025-09-01;syg;"never closed', ...Array.from({ length: 5000 }, () => 'x'.repeat(30))]);
-    await expect(rows('fravaer_20250901.csv')).rejects.toMatchObject({ failure: 'config_error' });
+    drop.write('karakterer_20260121.csv', ['uni_login;type;karakter;dato;fag', 'a0001;standpunkt;7;2026-01-15;"never closed', 'a0002;standpunkt;7;2026-01-15;Dansk']);
+    await expect(rows('karakterer_20260121.csv')).rejects.toMatchObject({ failure: 'config_error', message: expect.stringMatching(/karakterer_20260121.csv/) });
+    drop.write('karakterer_20260120.csv', ['uni_login;type;karakter;dato;fag', 'a0001;standpunkt;7;2026-01-15;"never closed', ...Array.from({ length: 5000 }, () => 'x'.repeat(30))]);
+    await expect(rows('karakterer_20260120.csv')).rejects.toMatchObject({ failure: 'config_error' });
   });
 });
 
