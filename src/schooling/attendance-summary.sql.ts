@@ -2,14 +2,22 @@
 const schoolYearStartOf = (date: string) =>
   `make_date(extract(year from ${date})::int - (extract(month from ${date}) < 8)::int, 8, 1)`;
 
+/** Source kinds whose attendance records every school day, present ones included. */
+const RECORDS_PRESENCE = `('edfi', 'synthetic')`;
+
+/** Enrolments of `child` from sources of the given kind set, as `e` (with `s` its source). */
+const enrolments = (child: string, kinds: 'in' | 'not in') =>
+  `enrollment e join source_system s on s.id = e.source_system_id and s.kind ${kinds} ${RECORDS_PRESENCE} where e.child_id = ${child}`;
+
 /**
  * Upserts the summaries of a batch of children (`childFilter` on `child c`), in one statement.
  *
- * School days = the child's recorded days ∪ its municipality's calendar days (school_calendar_day)
- * without a record, which are days present: absence-only sources (the Danish CSV export) send
- * only days absent. Calendar days count only in school years in which the child has a recorded
- * day (no school data, no summary) and, when enrolments overlap that year, only inside them.
- * A school year with days from an absence-only source but no calendar for the municipality gets
+ * Most sources record every school day. An absence-only source (the Danish CSV export) sends
+ * only days absent, so in a school year in which a child has days from one, the school calendar
+ * of that source's municipality (school_calendar_day) supplies the rest: a calendar day without
+ * a record is a day present — except inside an enrolment from a source that records every day
+ * (those days are that source's to record), and, if rostering-only enrolments (OneRoster)
+ * overlap the year, only inside them. A school year with absence-only days but no calendar gets
  * no rows (every period touching it is suppressed): a wrong percentage is worse than none.
  *
  * Days are counted per month once; quarters and school years are sums of their months (always
@@ -21,9 +29,7 @@ with kids as (
   select c.id, c.municipality_id from child c where ${childFilter}
 ), recorded as materialized (
   -- Read twice (per month, and to find calendar days without a record) but scanned once.
-  -- The absence-only sources are one hashed set, not a join per row.
-  select k.municipality_id, d.child_id, d.date, d.status,
-    d.source_system_id in (select s.id from source_system s where s.kind = 'csv') as absence_only
+  select k.municipality_id, d.child_id, d.date, d.status, d.source_system_id
   from attendance_day d
   join kids k on k.id = d.child_id
 ), recorded_months as (
@@ -33,29 +39,30 @@ with kids as (
     (count(*) filter (where status = 'partial'))::int as partial_days,
     (count(*) filter (where status = 'illness'))::int as illness_days,
     (count(*) filter (where status = 'authorised'))::int as authorised_days,
-    (count(*) filter (where status = 'unauthorised'))::int as unauthorised_days,
-    bool_or(absence_only) as absence_only
+    (count(*) filter (where status = 'unauthorised'))::int as unauthorised_days
   from recorded
   group by municipality_id, child_id, date_trunc('month', date)
+), absence_only_years as (
+  -- (child, school year, calendar municipality) for every absence-only source with days that year.
+  select distinct r.municipality_id, r.child_id, ${schoolYearStartOf('r.date')} as year_start, s.municipality_id as calendar_of
+  from recorded r join source_system s on s.id = r.source_system_id and s.kind = 'csv'
 ), years as (
-  select y.*, (y.year_start + interval '1 year - 1 day')::date as year_end,
-    exists (select 1 from school_calendar_day cd where cd.municipality_id = y.municipality_id
-      and cd.date between y.year_start and (y.year_start + interval '1 year - 1 day')::date) as has_calendar
-  from (
-    select municipality_id, child_id, ${schoolYearStartOf('month')} as year_start, bool_or(absence_only) as absence_only
-    from recorded_months group by 1, 2, 3
-  ) y
-), windows as (
-  -- The enrolments overlapping the year, else the whole year (greatest/least ignore nulls).
-  select y.municipality_id, y.child_id, greatest(y.year_start, e.start_date) as lo, least(y.year_end, e.end_date) as hi
-  from years y
-  left join enrollment e on e.child_id = y.child_id and e.start_date <= y.year_end and (e.end_date is null or e.end_date >= y.year_start)
-  where y.has_calendar
+  select municipality_id, child_id, year_start, (year_start + interval '1 year - 1 day')::date as year_end,
+    bool_or(exists (select 1 from school_calendar_day cd where cd.municipality_id = a.calendar_of
+      and cd.date between a.year_start and (a.year_start + interval '1 year - 1 day')::date)) as has_calendar
+  from absence_only_years a
+  group by municipality_id, child_id, year_start
 ), unrecorded as (
-  -- Calendar days without a record: days present. Distinct: enrolments may overlap.
-  select distinct w.municipality_id, w.child_id, cd.date
-  from windows w join school_calendar_day cd on cd.municipality_id = w.municipality_id and cd.date between w.lo and w.hi
-  where not exists (select 1 from recorded r where r.child_id = w.child_id and r.date = cd.date)
+  -- Calendar days without a record: days present. Distinct: two calendars may name a day.
+  select distinct y.municipality_id, y.child_id, cd.date
+  from years y
+  join absence_only_years a on a.child_id = y.child_id and a.year_start = y.year_start
+  join school_calendar_day cd on cd.municipality_id = a.calendar_of and cd.date between y.year_start and y.year_end
+  where y.has_calendar
+    and not exists (select 1 from recorded r where r.child_id = y.child_id and r.date = cd.date)
+    and not exists (select 1 from ${enrolments('y.child_id', 'in')} and cd.date between e.start_date and coalesce(e.end_date, 'infinity'))
+    and (not exists (select 1 from ${enrolments('y.child_id', 'not in')} and e.start_date <= y.year_end and coalesce(e.end_date, 'infinity') >= y.year_start)
+         or exists (select 1 from ${enrolments('y.child_id', 'not in')} and cd.date between e.start_date and coalesce(e.end_date, 'infinity')))
 ), months as (
   select m.municipality_id, m.child_id, m.month,
     sum(m.school_days)::int as school_days,
@@ -64,7 +71,7 @@ with kids as (
     sum(m.illness_days)::int as illness_days,
     sum(m.authorised_days)::int as authorised_days,
     sum(m.unauthorised_days)::int as unauthorised_days,
-    bool_or(y.absence_only and not y.has_calendar) as suppressed
+    coalesce(bool_or(not y.has_calendar), false) as suppressed
   from (
     select municipality_id, child_id, month, school_days, present_days, partial_days, illness_days, authorised_days, unauthorised_days
     from recorded_months
@@ -72,7 +79,7 @@ with kids as (
     select municipality_id, child_id, date_trunc('month', date)::date, count(*)::int, count(*)::int, 0, 0, 0, 0
     from unrecorded group by 1, 2, 3
   ) m
-  join years y on y.child_id = m.child_id and y.year_start = ${schoolYearStartOf('m.month')}
+  left join years y on y.child_id = m.child_id and y.year_start = ${schoolYearStartOf('m.month')}
   group by m.municipality_id, m.child_id, m.month
 ), periods as (
   select municipality_id, child_id, p.kind, p.period_start, p.period_end,

@@ -33,12 +33,13 @@ added as (
   on conflict do nothing returning date)
 select (select count(*) from added)::int as added, (select count(*) from removed)::int as removed`;
 
-// Children with school data in the year: the calendar decides their days present. Queued like a
-// sync's changes, in the same transaction, so a failed recompute is finished by the next run.
+// Children with days that year from this municipality's absence-only sources: the calendar
+// decides their days present. Queued like a sync's changes, in the same transaction, so a failed
+// recompute is finished by the next run. Found through the sources' (source, external id) index.
 const QUEUE_SQL = `
 insert into attendance_summary_pending (child_id)
-select c.id from child c
-where c.municipality_id = ? and exists (select 1 from attendance_day d where d.child_id = c.id and d.date between ? and ?)
+select distinct d.child_id from source_system s join attendance_day d on d.source_system_id = s.id
+where s.municipality_id = ? and s.kind = 'csv' and d.date between ? and ?
 on conflict (child_id) do update set queued_at = now()`;
 
 /** Admin reads and changes of a municipality's school calendar, within the actor's tenant. */

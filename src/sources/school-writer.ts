@@ -6,6 +6,8 @@ import type { SourceRef } from './canonical-writer';
 
 export type SchoolTarget = 'enrollment' | 'attendance_day' | 'grade' | 'wellbeing';
 export const SCHOOL_TARGETS: readonly SchoolTarget[] = ['enrollment', 'attendance_day', 'grade', 'wellbeing'];
+/** Targets attendance summaries are computed from: enrolments bound the calendar days an absence-only source's child is counted for. */
+export const SUMMARY_INPUTS: readonly SchoolTarget[] = ['attendance_day', 'enrollment'];
 
 export interface SchoolWriteCounts {
   inserted: number;
@@ -157,7 +159,7 @@ export class SchoolWriter {
          select il.id, il.child_id from identity_link il join m on il.external_id = m.external_id
          where il.source_system_id = ?::uuid and il.status = 'linked' and il.decided_by is null and il.child_id <> m.child_id
        ), moved_e as (
-         delete from enrollment t using moved where t.child_id = moved.child_id and t.identity_link_id = moved.id
+         delete from enrollment t using moved where t.child_id = moved.child_id and t.identity_link_id = moved.id returning t.child_id
        ), moved_a as (
          delete from attendance_day t using moved where t.child_id = moved.child_id and t.identity_link_id = moved.id returning t.child_id
        ), moved_g as (
@@ -165,7 +167,7 @@ export class SchoolWriter {
        ), moved_w as (
          delete from wellbeing t using moved where t.child_id = moved.child_id and t.identity_link_id = moved.id
        ), requeued as (
-         insert into attendance_summary_pending (child_id) select distinct child_id from moved_a
+         insert into attendance_summary_pending (child_id) select child_id from moved_a union select child_id from moved_e
          on conflict (child_id) do update set queued_at = now()
        ), up as (
          insert into identity_link (source_system_id, external_id, child_id, method, confidence, status, uni_login_id, reasons)
@@ -288,7 +290,7 @@ export class SchoolWriter {
               ${isEnrollment ? `(select array_agg(l.external_id) from linked l where not exists (select 1 from school s where s.institution_number = l.institution_number))` : 'null::text[]'} as unknown_school,
               (select count(*) from up where inserted) as inserted,
               (select count(*) from up where not inserted) as updated,
-              ${target === 'attendance_day' ? '(select array_agg(distinct child_id) from up)' : 'null::uuid[]'} as changed_children`,
+              ${SUMMARY_INPUTS.includes(target) ? '(select array_agg(distinct child_id) from up)' : 'null::uuid[]'} as changed_children`,
       isEnrollment ? [this.source.id, this.source.id, this.source.id] : [this.source.id, this.source.id],
     );
     const linked = Number(out[0].linked);
@@ -336,7 +338,7 @@ export class SchoolWriter {
       `with gone as (
          delete from ${SPECS[target].table} t using jsonb_array_elements_text(?::jsonb) as x(e)
          where t.source_system_id = ? and t.external_id = x.e returning t.child_id
-       )${target === 'attendance_day' ? `, queued as (insert into attendance_summary_pending (child_id) select distinct child_id from gone on conflict (child_id) do update set queued_at = now())` : ''}
+       )${SUMMARY_INPUTS.includes(target) ? `, queued as (insert into attendance_summary_pending (child_id) select distinct child_id from gone on conflict (child_id) do update set queued_at = now())` : ''}
        select child_id from gone`,
       [ids, this.source.id],
     );

@@ -43,9 +43,10 @@ describe('attendance summaries with a municipal school calendar (absence-only so
        select ?, ? || x.d, ?, x.d::date, x.s from jsonb_to_recordset(?::jsonb) as x(d text, s text)`,
       [src[source], `${name}:`, child[name], JSON.stringify(entries.map(([d, s]) => ({ d, s })))],
     );
-  const enrol = (name: string, start: string, end: string | null) =>
+  /** An enrolment from a rostering-only source (OneRoster) unless `source` says otherwise. */
+  const enrol = (name: string, start: string, end: string | null, source = 'oneroster') =>
     q(`insert into enrollment (source_system_id, external_id, child_id, school_id, grade_level, start_date, end_date) values (?, ?, ?, ?, 6, ?, ?)`, [
-      src.edfi, `${name}:${start}`, child[name], school, start, end,
+      src[source], `${name}:${start}`, child[name], school, start, end,
     ]);
   const setCalendar = async (municipality: string, dates: string[]) => {
     await q(`delete from school_calendar_day where municipality_id = ?`, [m[municipality]]);
@@ -68,15 +69,15 @@ describe('attendance summaries with a municipal school calendar (absence-only so
     for (const [code, name] of [['167', 'Hvidovre'], ['479', 'Svendborg']]) {
       [{ id: m[code] }] = await q<{ id: string }>(`insert into municipality (code, name) values (?, ?) returning id`, [code, name]);
     }
-    for (const [key, municipality, kind] of [['csv', '167', 'csv'], ['edfi', '167', 'edfi'], ['csv479', '479', 'csv'], ['edfi479', '479', 'edfi']]) {
+    for (const [key, municipality, kind] of [['csv', '167', 'csv'], ['edfi', '167', 'edfi'], ['oneroster', '167', 'oneroster'], ['csv479', '479', 'csv'], ['edfi479', '479', 'edfi']]) {
       [{ id: src[key] }] = await q<{ id: string }>(`insert into source_system (municipality_id, name, kind) values (?, ?, ?) returning id`, [m[municipality], key, kind]);
     }
     [{ id: school }] = await q<{ id: string }>(
       `insert into school (source_system_id, external_id, municipality_id, institution_number, name) values (?, 's1', ?, '167001', 'Avedøre Skole') returning id`,
       [src.edfi, m['167']],
     );
-    for (const name of ['A', 'B', 'D', 'E', 'G', 'H']) await addChild(name, '167');
-    for (const name of ['J', 'K', 'L']) await addChild(name, '479');
+    for (const name of ['A', 'B', 'D', 'E', 'G', 'H', 'X']) await addChild(name, '167');
+    for (const name of ['J', 'K', 'L', 'Z']) await addChild(name, '479');
 
     // A (CSV, days absent only): 1 illness, 1 authorised, 1 unauthorised in September;
     // 15 unauthorised in January–February (three whole weeks); 1 illness in March.
@@ -99,6 +100,13 @@ describe('attendance summaries with a municipal school calendar (absence-only so
     // H (CSV): enrolled only in the previous school year; that does not restrict 2025/26.
     await days('H', 'csv', [['2025-09-01', 'illness']]);
     await enrol('H', '2024-08-12', '2025-06-27');
+    // X moves: at an Ed-Fi school (enrolled and every day recorded) until 19 December, then at a
+    // CSV school (no enrolment sent), absent without leave on 3 and 4 February.
+    await enrol('X', '2025-08-11', '2025-12-19', 'edfi');
+    await days('X', 'edfi', CALENDAR.filter((d) => d <= '2025-12-19').map((d): [string, string] => [d, 'present']));
+    await days('X', 'csv', [['2026-02-03', 'unauthorised'], ['2026-02-04', 'unauthorised']]);
+    // Z is Svendborg's child, placed in Hvidovre: Hvidovre's CSV export (and calendar) count.
+    await days('Z', 'csv', [['2025-11-03', 'illness']]);
     // Svendborg has no calendar. J: CSV only. K: Ed-Fi only. L: Ed-Fi in July 2025 (school
     // year 2024/25), CSV in September 2025 (2025/26).
     await days('J', 'csv479', [['2025-09-01', 'illness'], ['2025-09-02', 'unauthorised']]);
@@ -164,6 +172,19 @@ describe('attendance summaries with a municipal school calendar (absence-only so
     expect(g['school_year:2025-08-01']).toMatchObject({ school_days: 135, illness_days: 5, absence_pct: 3.7 });
     // An enrolment in another school year only says nothing about this one.
     expect((await byKey('H'))['school_year:2025-08-01']).toMatchObject({ school_days: 200, illness_days: 1, absence_pct: 0.5 });
+  });
+
+  it('fills a mover’s days after its Ed-Fi enrolment from the calendar: no 100 % from two absences', async () => {
+    const x = await byKey('X');
+    // Jan 22 + Feb 20 + Mar 22 = 64 days; 2 unauthorised.
+    expect(x['quarter:2026-01-01']).toMatchObject({ school_days: 64, unauthorised_days: 2, unauthorised_pct: 3.13 });
+    // December: 15 days Ed-Fi recorded, then 8 calendar days after its enrolment ended.
+    expect(x['month:2025-12-01']).toMatchObject({ school_days: 23, present_days: 23 });
+    expect(x['school_year:2025-08-01']).toMatchObject({ school_days: 200, unauthorised_days: 2, absence_pct: 1 });
+  });
+
+  it('takes the calendar of the absence-only source’s municipality, not the child’s', async () => {
+    expect((await byKey('Z'))['month:2025-11-01']).toMatchObject({ school_days: 20, illness_days: 1, absence_pct: 5 });
   });
 
   it('gives no summary to an absence-only school year without a municipal calendar', async () => {

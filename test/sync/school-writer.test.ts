@@ -103,6 +103,7 @@ describe('school data: linking, minimisation and derived summaries', () => {
   it('rejects enrolments at unknown schools and keeps grades on the 7-step scale', async () => {
     const [{ id: srcId }] = await q<{ id: string }>(`select id from source_system where name = 'Ed-Fi'`);
     const edfi = { id: srcId, municipalityId };
+    await q(`delete from attendance_summary_pending`);
     const res = await write(edfi, [
       { target: 'school', externalId: '101010', institutionNumber: '101010', name: 'Lyngskolen', sourceUpdatedAt: null },
       { target: 'enrollment', externalId: 'e1', childExternalId: 's-a', institutionNumber: '101010', gradeLevel: 7, className: '7.A', startDate: '2025-08-11', endDate: null, sourceUpdatedAt: null },
@@ -113,6 +114,8 @@ describe('school data: linking, minimisation and derived summaries', () => {
     ]);
     expect(res.rejected).toEqual([{ externalId: 'e2', reason: 'institutionNumber: no school 999999 known' }]);
     expect(res.skippedUnlinked).toBe(1);
+    // An enrolment bounds the calendar days an absence-only source's child is counted for.
+    expect(await q(`select count(*)::int as n from attendance_summary_pending where child_id = ?`, [ids.A])).toEqual([{ n: 1 }]);
     expect(await q(`select value from grade where child_id = ?`, [ids.A])).toEqual([{ value: '02' }]);
     const again = await write(edfi, [{ target: 'grade', externalId: 'g1', childExternalId: 's-a', subject: 'Dansk', kind: 'term' as never, value: '02', gradeDate: '2025-12-01', schoolYear: '2025/26', sourceUpdatedAt: null }]);
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
