@@ -98,7 +98,9 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
 
   // A full resync asked for while this source's sync ran (and so deduplicated into it) is
   // still wanted when the run ends: queue it now rather than at the next incremental tick.
-  sync.on('completed', (job: Job<SyncJobData>) => {
+  sync.on('completed', (job: Job<SyncJobData>, result: unknown) => {
+    // A paused source's job ends at once ("skipped"): its request waits for the source to resume.
+    if (result && typeof result === 'object' && 'skipped' in result) return;
     void fullSyncWanted(rt.orm.em.fork(), job.data.sourceSystemId)
       .then((wanted) => (wanted ? requestFullSync(rt.orm.em.fork(), syncQueue, job.data.sourceSystemId) : undefined))
       .catch((err: Error) => log.error({ err: err.message }, 'could not queue the requested full resync'));

@@ -13,17 +13,18 @@ import { enqueueSync } from '../queues';
 export async function requestFullSync(em: EntityManager, queue: Queue, sourceSystemId: string) {
   await rawQuery(
     em,
-    `update source_system set full_sync_requested_at = coalesce(full_sync_requested_at, now()) where id = ?::uuid`,
+    // Stamped anew by each request: a full pass already running when it came does not settle it.
+    `update source_system set full_sync_requested_at = now() where id = ?::uuid`,
     [sourceSystemId],
   );
   return enqueueSync(queue, { sourceSystemId, mode: SyncMode.Full });
 }
 
-/** Whether a full resync is still wanted for the source (asked for, not yet satisfied). */
+/** Whether a full resync is still wanted for the source (asked for, not yet satisfied, source not paused). */
 export async function fullSyncWanted(em: EntityManager, sourceSystemId: string): Promise<boolean> {
   const { rows } = await rawQuery<{ wanted: boolean }>(
     em,
-    `select full_sync_requested_at is not null as wanted from source_system where id = ?::uuid`,
+    `select full_sync_requested_at is not null and enabled as wanted from source_system where id = ?::uuid`,
     [sourceSystemId],
   );
   return rows[0]?.wanted ?? false;

@@ -65,6 +65,24 @@ describe('a requested full resync is never lost to a queued or running increment
     expect(await wanted()).toBe(false);
   });
 
+  it('does not loop on a paused source: its request waits for the source to resume', async () => {
+    await requestFullSync(rt.orm.em.fork(), queue, sourceId);
+    await rawQuery(rt.orm.em.fork(), `update source_system set enabled = false where id = ?`, [sourceId]);
+    let worker: RunningWorker | undefined;
+    try {
+      worker = await startWorker(rt);
+      await until('the paused source’s job has ended', async () => (await queue.getJobCounts('completed')).completed >= 1);
+      // Time for a follow-up job to be queued and run, if the worker (wrongly) queued one.
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(await queue.getJobCounts('completed', 'waiting', 'active', 'delayed')).toEqual({ completed: 1, waiting: 0, active: 0, delayed: 0 });
+      expect(await wanted()).toBe(false); // paused: not wanted now …
+      await rawQuery(rt.orm.em.fork(), `update source_system set enabled = true where id = ?`, [sourceId]);
+      expect(await wanted()).toBe(true); // … and wanted again once resumed
+    } finally {
+      await worker?.close();
+    }
+  });
+
   it('queues the full pass as soon as the running incremental sync it met ends', async () => {
     sim.faults.latencyMs = 40;
     const control = createJobControl(rt);
