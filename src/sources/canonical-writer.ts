@@ -115,7 +115,9 @@ export class CanonicalWriter {
     const rejected = await this.applyCprCorrections(all);
     const refused = new Set(rejected.map((r) => r.externalId));
     const rows = all.filter((r) => !refused.has(r.externalId));
-    const counts = await bulkUpsertCounting(
+    // Two records with one CPR number are one child (as across pages): one upsert row per number.
+    const perChild = [...new Map(rows.map((r) => [r.cprHmac, r])).values()];
+    const upserted = await bulkUpsertCounting(
       this.em,
       {
         table: 'child',
@@ -123,8 +125,9 @@ export class CanonicalWriter {
         conflict: ['municipality_id', 'cpr_hmac'],
         update: ['first_name', 'last_name', 'birth_date'],
       },
-      rows.map((r) => ({ municipality_id: this.source.municipalityId, cpr_hmac: r.cprHmac, first_name: r.firstName, last_name: r.lastName, birth_date: r.birthDate })),
+      perChild.map((r) => ({ municipality_id: this.source.municipalityId, cpr_hmac: r.cprHmac, first_name: r.firstName, last_name: r.lastName, birth_date: r.birthDate })),
     );
+    const counts = { ...upserted, unchanged: upserted.unchanged + rows.length - perChild.length };
     // A merged child's CPR hash still names its row (a tombstone): its records land on the kept child.
     await rawQuery(
       this.em,
@@ -155,12 +158,20 @@ export class CanonicalWriter {
        from jsonb_to_recordset(?::jsonb) as x(external_id text, cpr_hmac text)
        join identity_link il on il.source_system_id = ?::uuid and il.external_id = x.external_id and il.status = 'linked'
        join child c on c.id = il.child_id
-       where c.cpr_hmac <> x.cpr_hmac and c.merged_into_id is null`,
+       where c.cpr_hmac <> x.cpr_hmac and c.merged_into_id is null
+         -- The number of a child merged into this one is no correction: the merge routed it here.
+         and not exists (select 1 from child t where t.municipality_id = c.municipality_id and t.cpr_hmac = x.cpr_hmac and t.merged_into_id = c.id)`,
       [JSON.stringify(rows.map((r) => ({ external_id: r.externalId, cpr_hmac: r.cprHmac }))), this.source.id],
     );
     if (!changed.length) return [];
     const byId = new Map(rows.map((r) => [r.externalId, r]));
-    const corrections = changed.filter((c) => !c.taken).map((c) => ({ id: c.child_id, cpr_hmac: byId.get(c.external_id)!.cprHmac }));
+    const newHash = (c: (typeof changed)[number]) => byId.get(c.external_id)!.cprHmac;
+    // A number two records of the page would each correct to, or one record's correction would
+    // take from another record of the page, is left to the administrator like a taken one.
+    const claims = new Map<string, number>();
+    for (const r of rows) claims.set(r.cprHmac, (claims.get(r.cprHmac) ?? 0) + 1);
+    const refusedHere = (c: (typeof changed)[number]) => c.taken || claims.get(newHash(c))! > 1;
+    const corrections = changed.filter((c) => !refusedHere(c)).map((c) => ({ id: c.child_id, cpr_hmac: newHash(c) }));
     if (corrections.length) {
       await rawQuery(
         this.em,
@@ -169,7 +180,7 @@ export class CanonicalWriter {
       );
     }
     return changed
-      .filter((c) => c.taken)
+      .filter(refusedHere)
       .map((c) => ({ externalId: c.external_id, reason: 'cpr: the new CPR number already belongs to another child in the hub; merge the two children (mergeChildren) or correct the source' }));
   }
 

@@ -313,6 +313,8 @@ describe('mergeChildren', () => {
     expect(await sql(`select child_id from identity_link where source_system_id = ? and external_id = ?`, [caseSource, substitute.externalId])).toEqual([{ child_id: keep }]);
     expect(await sql(`select merged_into_id from child where id = ?`, [merge])).toEqual([{ merged_into_id: keep }]);
     expect(await sql(`select count(*)::int as n from placement where child_id = ?`, [keep])).toEqual([{ n: person.placements.length + 2 }]);
+    // The merged number routed here by the merge is no CPR correction: nothing is quarantined.
+    expect(await sql(`select external_id, reason from quarantined_record where source_system_id = ? and resolved_at is null`, [caseSource])).toEqual([]);
 
     // A pupil of another school source carrying the substitute number links to the kept child
     // (in the first school source the kept child already has a record: that would be a review).

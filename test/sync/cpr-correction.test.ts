@@ -57,3 +57,34 @@ describe('CPR corrections at the case system', () => {
     expect(await q(`select count(*)::int as n from child`)).toEqual([{ n: 4 }]);
   });
 });
+
+describe('two case records with one CPR number in a page', () => {
+  let rt: TestRuntime;
+  let sim: CaseSystemSimulator;
+
+  afterEach(async () => {
+    await sim?.stop();
+    await rt?.dispose();
+  });
+
+  it('are one child, as across pages; two corrections to one new number are both refused', async () => {
+    rt = await createTestRuntime();
+    let url: string;
+    ({ sim, url } = await startSimulator(4));
+    const { sourceId } = await registerSource(rt, sim, url, { pageSize: 50 });
+    const [a, b, c, d] = sim.records('children');
+    sim.update('children', b.id, { cpr: a.cpr }); // the same person registered twice
+    const first = await syncer(rt)(sourceId, SyncMode.Full);
+    expect(of(first, 'children')).toMatchObject({ read: 4, quarantined: 0 });
+    const links = async (ids: string[]) =>
+      (await rawQuery<{ child_id: string }>(rt.orm.em.fork(), `select distinct child_id from identity_link where source_system_id = ? and external_id = any(?)`, [sourceId, ids])).rows;
+    expect(await links([a.id, b.id])).toHaveLength(1);
+
+    const corrected = syntheticCpr(new Date(Date.UTC(2011, 6, 9)), false, 4242);
+    sim.update('children', c.id, { cpr: corrected });
+    sim.update('children', d.id, { cpr: corrected });
+    const second = await syncer(rt)(sourceId, SyncMode.Incremental);
+    expect(of(second, 'children').quarantined).toBe(2);
+    expect(await links([c.id, d.id])).toHaveLength(2); // each still on its own child
+  });
+});
