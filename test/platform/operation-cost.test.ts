@@ -22,10 +22,20 @@ describe('query cost of the published operations', () => {
     expect(pageSizeCostRejections(schema, parse(readFileSync(file, 'utf8')), atLargestPage)).toEqual([]);
   });
 
+  const node = 'id firstName lastName placements { type placeName legalBasis startDate endDate } grades { subject kind value gradeDate } attendanceSummaries { periodStart schoolDays absencePercent }';
+
   it('refuses the same shapes multiplied by aliases', () => {
-    const node = 'id firstName lastName placements { type placeName legalBasis startDate endDate } grades { subject kind value gradeDate } attendanceSummaries { periodStart schoolDays absencePercent }';
     const many = parse(`query($first: Int!) { ${Array.from({ length: 12 }, (_, i) => `c${i}: children(first: $first) { edges { node { ${node} } } }`).join(' ')} }`);
     const rejections = pageSizeCostRejections(schema, many, atLargestPage);
     expect(rejections.map((e) => e.message)).toEqual([expect.stringContaining(`Query Cost limit of ${QUERY_LIMITS.maxCost} exceeded`)]);
+  });
+
+  it('costs a page size left to a variable’s default, or to nothing, as that default or the largest page', () => {
+    const shape = (head: string) =>
+      parse(`query(${head}) { ${Array.from({ length: 12 }, (_, i) => `c${i}: children(first: $first) { edges { node { ${node} } } }`).join(' ')} }`);
+    const exceeded = [expect.stringContaining('Query Cost limit')];
+    expect(pageSizeCostRejections(schema, shape('$first: Int = 100'), {}).map((e) => e.message)).toEqual(exceeded);
+    expect(pageSizeCostRejections(schema, shape('$first: Int'), {}).map((e) => e.message)).toEqual(exceeded);
+    expect(pageSizeCostRejections(schema, shape('$first: Int = 100'), { first: 1 })).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import { GraphQLError, Kind, validate, visit, type ArgumentNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { MAX_PAGE_SIZE } from './relay';
 
 /** Limits on the shape of a request, sized so the partner operations in schema/operations pass. */
 export const QUERY_LIMITS = {
@@ -77,14 +78,26 @@ export function pageSizeCostRejections(schema: GraphQLSchema, document: Document
   return rejections;
 }
 
-/** The document with `first`/`last` variables replaced by their values; null if it has none. */
+/**
+ * The document with `first`/`last` variables replaced by their values — the value sent, else the
+ * variable's default in the operation, else the largest page (what the resolver may then apply
+ * is at most that); null if no page size is a variable.
+ */
 function withPageSizes(document: DocumentNode, variables: Record<string, unknown>): DocumentNode | null {
+  const defaults = new Map<string, number>();
+  for (const def of document.definitions) {
+    if (def.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const v of def.variableDefinitions ?? []) {
+      if (v.defaultValue?.kind === Kind.INT) defaults.set(v.variable.name.value, Number(v.defaultValue.value));
+    }
+  }
   let bound = false;
   const result = visit(document, {
     Argument(node: ArgumentNode) {
       if ((node.name.value !== 'first' && node.name.value !== 'last') || node.value.kind !== Kind.VARIABLE) return undefined;
-      const value = variables[node.value.name.value];
-      if (!Number.isSafeInteger(value)) return undefined;
+      const name = node.value.name.value;
+      const sent = variables[name];
+      const value = Number.isSafeInteger(sent) ? (sent as number) : (defaults.get(name) ?? MAX_PAGE_SIZE);
       bound = true;
       return { ...node, value: { kind: Kind.INT, value: String(value) } };
     },
