@@ -32,8 +32,18 @@ describe('consent rows', () => {
     await expect(q(sql, [consentId])).rejects.toThrow(/never changed/);
   });
 
-  it('allows the status to change (withdrawal, supersession)', async () => {
+  it('refuses deleting a provision while its consent exists (a deleted deny widens access)', async () => {
+    await expect(q(`delete from consent_provision where consent_id = ?`, [consentId])).rejects.toThrow(/never deleted/);
+  });
+
+  it('allows the status to change (withdrawal, supersession), but never back to active', async () => {
     await q(`update consent set status = 'withdrawn' where id = ?`, [consentId]);
     expect((await q(`select status, evidence_ref from consent where id = ?`, [consentId])).rows).toEqual([{ status: 'withdrawn', evidence_ref: 'sag 1' }]);
+    await expect(q(`update consent set status = 'active' where id = ?`, [consentId])).rejects.toThrow(/never becomes active again/);
+  });
+
+  it('goes with its child, provisions included', async () => {
+    await q(`delete from child`);
+    expect((await q(`select (select count(*)::int from consent) as consents, (select count(*)::int from consent_provision) as provisions`)).rows).toEqual([{ consents: 0, provisions: 0 }]);
   });
 });
