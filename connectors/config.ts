@@ -13,6 +13,25 @@ export const HttpSettings = z
   })
   .prefault({});
 
+/** 127.0.0.0/8, ::1 or localhost, as the URL parser normalises them (127.1 → 127.0.0.1, [::1]). */
+const isLoopback = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+
+function tlsOrLoopback(input: string): boolean {
+  if (!URL.canParse(input)) return true; // z.url() reports it
+  const url = new URL(input);
+  return url.protocol === 'https:' || isLoopback(url.hostname);
+}
+
+/**
+ * The URL of a connector's remote API. CPR numbers, grades and credentials travel over TLS only
+ * (openapi.yaml): in production plain http is for a loopback host only. Checked at parse time, so
+ * a source stored before NODE_ENV=production fails its next run as a config error.
+ */
+export const connectorUrl = () =>
+  z.url({ protocol: /^https?$/ }).refine((u) => process.env.NODE_ENV !== 'production' || tlsOrLoopback(u), {
+    message: 'must be https in production (http only to a loopback host)',
+  });
+
 /**
  * Parses a connector's config, or throws a config error (no retry). The message names paths
  * only: a credential value must never reach a log or an admin screen.

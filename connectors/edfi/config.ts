@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpSettings, parseConnectorConfig } from '../config';
+import { connectorUrl, HttpSettings, parseConnectorConfig } from '../config';
 
 /** The ODS issues tokens for OAuth2 client credentials only (a key/secret pair per vendor application). */
 const Auth = z.object({
@@ -15,8 +15,8 @@ const relativePath = z
   .transform((s) => s.replace(/^\/+|\/+$/g, ''));
 
 const Config = z.object({
-  /** The ODS/API root, e.g. https://ods.example.dk/api or https://host/v7.3/api/2026 (year-specific). */
-  baseUrl: z.url({ protocol: /^https?$/ }),
+  /** The ODS/API root, e.g. https://ods.example.dk/api or https://host/v7.3/api/2026 (year-specific). https in production. */
+  baseUrl: connectorUrl(),
   auth: Auth,
   tokenPath: relativePath.default('oauth/token'),
   dataPath: relativePath.default('data/v3'),

@@ -1,7 +1,7 @@
 import { DROP_ROOT_ENV } from '../drop-root';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { HttpSettings, parseConnectorConfig } from '../config';
+import { connectorUrl, HttpSettings, parseConnectorConfig } from '../config';
 import { DEFAULT_PATHS } from './wire';
 
 const servicePath = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path starting with /');
@@ -9,12 +9,13 @@ const servicePath = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path st
 /** OneRoster 1.2 REST: OAuth 2.0 client credentials, limit/offset pages, dateLastModified filter. */
 const Rest = z.object({
   mode: z.literal('rest'),
-  baseUrl: z.url({ protocol: /^https?$/ }),
+  /** https in production: CPR identifiers and grades travel over TLS only. */
+  baseUrl: connectorUrl(),
   /** The credential (resolved from the secret, never stored on the source). */
   auth: z.object({ type: z.literal('oauth2').optional(), clientId: z.string().min(1), clientSecret: z.string().min(1) }),
   /** Token endpoint: a path on baseUrl, or `tokenUrl` when the authorisation server is elsewhere. */
   tokenPath: servicePath.default('/oauth/token'),
-  tokenUrl: z.url({ protocol: /^https?$/ }).optional(),
+  tokenUrl: connectorUrl().optional(),
   /** Space-separated OAuth scopes, e.g. the 1EdTech roster-core.readonly and gradebook.readonly scopes. */
   scope: z.string().min(1).optional(),
   rosteringPath: servicePath.default(DEFAULT_PATHS.rostering),

@@ -4,10 +4,13 @@ import { createHmac } from 'node:crypto';
 const CPR_PATTERN = /^(\d{6})[- ]?(\d{4})$/;
 /**
  * Anything in free text that looks like a CPR number, in any of those forms, also glued to a word
- * (`cpr7103121234`). Not when more digits or hex letters are glued on (longer numbers, digests,
- * UUIDs). ISO dates (2024-01-15) never have the 6+4 shape.
+ * or letter (`cpr7103121234`, `elevid7103121234`, `ab7103121234`): masked unless more digits are
+ * glued on (a longer number). UUIDs and hex runs of 16+ characters (digests, tokens) are matched
+ * by their whole shape first and kept, so a digit run inside them is not masked. ISO dates
+ * (2024-01-15) never have the 6+4 shape. Only group 1 (the CPR) is replaced; see redactCpr.
  */
-const CPR_IN_TEXT = /(?<![\p{N}A-Fa-f])\d{6}[- ]?\d{4}(?![\p{N}A-Fa-f])/gu;
+const CPR_IN_TEXT =
+  /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{16,}|(?<!\p{N})(\d{6}[- ]?\d{4})(?!\p{N})/gu;
 /** What a CPR number is replaced with. */
 export const CPR_MASK = '••••••-••••';
 
@@ -32,7 +35,7 @@ export function cprHmac(cpr: string, key: string): string {
 
 /** Replaces anything CPR-shaped in text (logs, error messages, quarantined payloads). */
 export function redactCpr(text: string): string {
-  return text.replace(CPR_IN_TEXT, CPR_MASK);
+  return text.replace(CPR_IN_TEXT, (match, cpr: string | undefined) => (cpr === undefined ? match : CPR_MASK));
 }
 
 /**

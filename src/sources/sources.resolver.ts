@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { redactCpr } from '../identity/cpr';
 import { PartnerRole } from '../partners/partner-role';
 import type { GraphQLContext } from '../platform/graphql/context';
 import { HubError } from '../platform/graphql/errors';
@@ -108,8 +109,10 @@ export class SourcesResolver {
     const rows = await service(ctx).quarantined(criterion);
     const page = toPage(rows.map(toQuarantinedRecordView), first, (q) => q.id, QUARANTINE_CURSOR, Boolean(after));
     // Payloads hold pupils' names, birth dates and grades; the records are not tied to a hub child,
-    // so the search is logged with its criterion and the ids of the records shown.
-    ctx.audit.search({ query: 'quarantinedRecords', ...criterion, shown: page.edges.map((e) => e.node.id) }, 'quarantined_record');
+    // so the search is logged with its criterion and the ids of the records shown. `stream` is free
+    // text: a CPR number typed or pasted there is masked before it reaches audit_event.
+    const logged = { ...criterion, stream: criterion.stream === undefined ? undefined : redactCpr(criterion.stream) };
+    ctx.audit.search({ query: 'quarantinedRecords', ...logged, shown: page.edges.map((e) => e.node.id) }, 'quarantined_record');
     return page;
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CPR_MASK } from '../../src/identity/cpr';
 import { PartnerRole } from '../../src/partners/partner-role';
 import { rawQuery } from '../../src/platform/db/bulk';
 import { startHttpServer, type HttpServer } from '../../src/platform/http/server';
@@ -126,5 +127,17 @@ describe('the access log of list and admin reads', () => {
         search_criterion: { query: 'quarantinedRecords', sourceId: sources[0].id, open: true, first: 5, shown: [records[0].id] },
       }),
     ]);
+  });
+
+  it('masks a CPR number typed into the free-text stream of a quarantine search before logging it', async () => {
+    const cpr = '610190-1234';
+    for (const stream of [cpr, `elevid${cpr.replace('-', '')}`, `users ${cpr.replace('-', ' ')}`]) {
+      const { res, rows } = await logged('admin', `query($st: String) { quarantinedRecords(stream: $st, open: false, first: 3) { edges { node { id } } } }`, { st: stream });
+      expect(res.errors).toBeUndefined();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ action: 'search', target: 'quarantined_record', search_criterion: { query: 'quarantinedRecords', open: false, first: 3, shown: [] } });
+      expect(rows[0].search_criterion?.stream).toBe(stream.replace(/610190[- ]?1234/, CPR_MASK));
+      expect(JSON.stringify(rows[0].search_criterion)).not.toMatch(/610190.?1234/);
+    }
   });
 });

@@ -78,10 +78,50 @@ describe('CPR patterns', () => {
       expect(redactCpr(`cpr${cpr}x`)).toBe(`cpr${CPR_MASK}x`);
       expect(normaliseCpr(` ${cpr} `)).toBe('6101901234');
     }
-    for (const text of ['2024-01-15', '2024-01-15 12:00', '20240115T1200', 'ff6101901234', '6101901234e0', '61019012345', '610190-12345', 'c0ffee00-1234-4abc-8def-012345678901']) {
+    for (const text of ['2024-01-15', '2024-01-15 12:00', '20240115T1200', '61019012345', '610190-12345', 'c0ffee00-1234-4abc-8def-012345678901']) {
       expect(redactCpr(text)).toBe(text);
     }
     expect(() => normaliseCpr('610190  1234')).toThrow('not a CPR number');
+  });
+
+  it('mask a CPR number glued to any letter, hex letters a–f included', () => {
+    for (const cpr of FORMS) {
+      for (const [before, after] of [['elevid', ''], ['cpr:x', ''], ['ff', ''], ['', 'e0'], ['abc', 'de'], ['id=cafe', '.'], ['AB', 'Fx']]) {
+        expect(redactCpr(`${before}${cpr}${after}`)).toBe(`${before}${CPR_MASK}${after}`);
+      }
+    }
+    expect(redactCpr('elev 6101901234 og elevid6101901234')).toBe(`elev ${CPR_MASK} og elevid${CPR_MASK}`);
+    expect(redactCprDeep({ note: 'b6101901234', list: ['a610190-1234'] })).toEqual({ note: `b${CPR_MASK}`, list: [`a${CPR_MASK}`] });
+  });
+
+  it('leave UUIDs, hex digests, dates and longer digit runs alone, by their whole shape', () => {
+    const sha256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca4959910123456789';
+    const kept = [
+      'c0ffee00-1234-4abc-8def-a61019012340', // a UUID whose last group holds a 10-digit run
+      'C0FFEE00-1234-4ABC-8DEF-B61019012340',
+      'urn:uuid:c0ffee00-1234-4abc-8def-a61019012340.',
+      'request c0ffee00-1234-4abc-8def-012345678901 failed',
+      sha256,
+      `sha256:${sha256}`,
+      'a0123456789bcdef', // 16 hex characters
+      'abc6101901234def',
+      'deadbeef6101901234', // 18 hex characters
+      'ETag "6101901234abcdef"',
+      '2024-01-15', '2024-01-15T10:20:30.000Z', '15-01-2024', '20240115T1200',
+      '61019012345', '06101901234', '610190-12345', '1718900000000', 'x 12345678901234567890 y',
+    ];
+    for (const text of kept) expect(redactCpr(text)).toBe(text);
+    // A CPR next to a kept shape is still masked.
+    expect(redactCpr(`c0ffee00-1234-4abc-8def-012345678901 ${FORMS[0]}`)).toBe(`c0ffee00-1234-4abc-8def-012345678901 ${CPR_MASK}`);
+    expect(redactCpr(`${sha256}/elevid${FORMS[1]}`)).toBe(`${sha256}/elevid${CPR_MASK}`);
+  });
+
+  it('mask glued CPR numbers in log lines too, and keep ids and digests there', () => {
+    const { logger, lines, parsed } = capture();
+    const requestId = 'c0ffee00-1234-4abc-8def-a71019012340'; // a CPR-shaped run inside a UUID
+    logger.info({ requestId, digest: 'a0123456789bcdef', ref: 'elevid6101901234', hex: 'ff610190-1234' }, 'row cpr:x%s', '6101901234');
+    expect(lines[0]).not.toMatch(LEAKS);
+    expect(parsed()[0]).toMatchObject({ requestId, digest: 'a0123456789bcdef', ref: `elevid${CPR_MASK}`, hex: `ff${CPR_MASK}`, msg: `row cpr:x${CPR_MASK}` });
   });
 
   it('mask CPR numbers carried as JSON numbers in quarantined payloads, and CPR-shaped keys', () => {
