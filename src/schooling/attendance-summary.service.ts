@@ -65,8 +65,11 @@ export async function recomputeAttendanceSummaries(
  * Incremental recomputation after a school sync: the children the writer queued (their
  * attendance changed), in batches, each batch in one transaction that also clears its queue
  * entries — unless a concurrent sync re-queued a child meanwhile (newer queued_at).
+ * `municipalityId` null: every queued child, whichever municipality it belongs to — a school
+ * source's data reaches children of other municipalities (placed children go to school where
+ * they live), and their summaries are due as soon as that data lands.
  */
-export async function recomputePendingSummaries(em: EntityManager, municipalityId: string, batchSize = SUMMARY_BATCH_CHILDREN): Promise<SummaryRecomputeResult> {
+export async function recomputePendingSummaries(em: EntityManager, municipalityId: string | null, batchSize = SUMMARY_BATCH_CHILDREN): Promise<SummaryRecomputeResult> {
   let children = 0;
   let summaries = 0;
   let batches = 0;
@@ -77,8 +80,8 @@ export async function recomputePendingSummaries(em: EntityManager, municipalityI
       const pending = await c.execute<{ child_id: string; queued_at: string }[]>(
         // queued_at as text keeps its microseconds for the comparison below.
         `select p.child_id, p.queued_at::text as queued_at from attendance_summary_pending p join child c on c.id = p.child_id
-         where c.municipality_id = ? order by p.child_id limit ? for update of p skip locked`,
-        [municipalityId, batchSize],
+         where ?::uuid is null or c.municipality_id = ?::uuid order by p.child_id limit ? for update of p skip locked`,
+        [municipalityId, municipalityId, batchSize],
         'all',
         ctx,
       );

@@ -81,7 +81,8 @@ export class SchoolCalendarService {
       return result;
     });
     // After the commit, batch by batch (the same path as after a sync).
-    await recomputePendingSummaries(this.em.fork(), municipality.id);
+    // Every queued child: also those of other municipalities placed at this one's schools.
+    await recomputePendingSummaries(this.em.fork(), null);
     return calendar;
   }
 

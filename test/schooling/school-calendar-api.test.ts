@@ -18,16 +18,18 @@ describe('setSchoolCalendar / schoolCalendar (admin API)', () => {
   let rt: TestRuntime;
   let http: HttpServer;
   let childId: string;
+  /** A Svendborg child placed in Hvidovre, at a Hvidovre school (its absence in Hvidovre's export). */
+  let placedId: string;
   const auth: Record<string, Record<string, string>> = {};
   const clientIds: Record<string, string> = {};
 
   const q = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => (await rawQuery<T>(rt.orm.em.fork(), sql, params)).rows;
   const set = (who: string, v: Partial<SetSchoolCalendarMutationVariables> = {}) =>
     execute(http.url, SetSchoolCalendarDocument, { municipalityCode: HVIDOVRE.code, schoolYear: '2025/26', days: CALENDAR, ...v }, auth[who]);
-  const yearSummary = async () =>
+  const yearSummary = async (id = childId) =>
     (await q<{ school_days: number; absence_pct: string }>(
       `select school_days, absence_pct::text from attendance_summary where child_id = ? and period_kind = 'school_year'`,
-      [childId],
+      [id],
     ))[0];
 
   beforeAll(async () => {
@@ -54,6 +56,12 @@ describe('setSchoolCalendar / schoolCalendar (admin API)', () => {
       `insert into attendance_day (source_system_id, external_id, child_id, date, status) values (?, 'a1', ?, '2025-09-01', 'illness'), (?, 'a2', ?, '2025-09-02', 'unauthorised')`,
       [source, childId, source, childId],
     );
+    const [{ id: svendborg }] = await q<{ id: string }>(`select id from municipality where code = ?`, [SVENDBORG.code]);
+    [{ id: placedId }] = await q<{ id: string }>(
+      `insert into child (municipality_id, cpr_hmac, first_name, last_name, birth_date) values (?, repeat('d', 64), 'Bo', 'Test', '2013-04-05') returning id`,
+      [svendborg],
+    );
+    await q(`insert into attendance_day (source_system_id, external_id, child_id, date, status) values (?, 'b1', ?, '2025-10-01', 'illness')`, [source, placedId]);
   });
   afterAll(async () => {
     await http?.close();
@@ -99,6 +107,8 @@ describe('setSchoolCalendar / schoolCalendar (admin API)', () => {
     expect((await execute(http.url, SchoolCalendarDocument, { municipalityCode: HVIDOVRE.code, schoolYear: '2024/25' }, auth.admin)).data!.schoolCalendar.days).toEqual([]);
     // 2 of 203 days absent, computed before the answer (no job ran).
     expect(await yearSummary()).toEqual({ school_days: 203, absence_pct: '0.99' });
+    // The placed child of another municipality is counted by Hvidovre's calendar, at once too.
+    expect(await yearSummary(placedId)).toEqual({ school_days: 203, absence_pct: '0.49' });
     expect(await q(`select count(*)::int as n from attendance_summary_pending`)).toEqual([{ n: 0 }]);
 
     // Dropping September's last 10 days: 193 days.
@@ -111,8 +121,8 @@ describe('setSchoolCalendar / schoolCalendar (admin API)', () => {
     );
     expect(audit.map((a) => a.actor)).toEqual([clientIds.admin, clientIds.admin]);
     expect(audit.map((a) => a.detail)).toEqual([
-      { change: 'set_school_calendar', schoolYear: '2025/26', days: 203, added: 203, removed: 0, childrenQueued: 1 },
-      { change: 'set_school_calendar', schoolYear: '2025/26', days: 193, added: 0, removed: 10, childrenQueued: 1 },
+      { change: 'set_school_calendar', schoolYear: '2025/26', days: 203, added: 203, removed: 0, childrenQueued: 2 },
+      { change: 'set_school_calendar', schoolYear: '2025/26', days: 193, added: 0, removed: 10, childrenQueued: 2 },
     ]);
   });
 
