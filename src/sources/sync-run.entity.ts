@@ -39,8 +39,9 @@ export class SyncRun {
   @Enum({ items: () => SyncRunStatus })
   status: SyncRunStatus = SyncRunStatus.Running;
 
+  /** Set by the database (its clock orders runs against full-resync requests, also set there). */
   @Property({ type: 'datetime', defaultRaw: 'now()' })
-  startedAt: Date = new Date();
+  startedAt!: Date;
 
   @Property({ type: 'datetime', nullable: true })
   finishedAt?: Date;
