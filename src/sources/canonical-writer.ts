@@ -151,10 +151,14 @@ export class CanonicalWriter {
    * reason and the linked child is left as it is.
    */
   private async applyCprCorrections(rows: CanonicalRow<'child'>[]): Promise<WriteResult['rejected']> {
-    const { rows: changed } = await rawQuery<{ external_id: string; child_id: string; taken: boolean }>(
+    const { rows: changed } = await rawQuery<{ external_id: string; child_id: string; taken: boolean; shared: boolean }>(
       this.em,
       `select x.external_id, c.id as child_id,
-              exists (select 1 from child o where o.municipality_id = c.municipality_id and o.cpr_hmac = x.cpr_hmac) as taken
+              exists (select 1 from child o where o.municipality_id = c.municipality_id and o.cpr_hmac = x.cpr_hmac) as taken,
+              -- Another record of this source is the same child (one person registered twice):
+              -- renumbering the child would carry that record's person along.
+              exists (select 1 from identity_link o where o.source_system_id = il.source_system_id and o.child_id = c.id
+                        and o.status = 'linked' and o.external_id <> x.external_id) as shared
        from jsonb_to_recordset(?::jsonb) as x(external_id text, cpr_hmac text)
        join identity_link il on il.source_system_id = ?::uuid and il.external_id = x.external_id and il.status = 'linked'
        join child c on c.id = il.child_id
@@ -170,7 +174,7 @@ export class CanonicalWriter {
     // take from another record of the page, is left to the administrator like a taken one.
     const claims = new Map<string, number>();
     for (const r of rows) claims.set(r.cprHmac, (claims.get(r.cprHmac) ?? 0) + 1);
-    const refusedHere = (c: (typeof changed)[number]) => c.taken || claims.get(newHash(c))! > 1;
+    const refusedHere = (c: (typeof changed)[number]) => c.taken || c.shared || claims.get(newHash(c))! > 1;
     const corrections = changed.filter((c) => !refusedHere(c)).map((c) => ({ id: c.child_id, cpr_hmac: newHash(c) }));
     if (corrections.length) {
       await rawQuery(
@@ -181,7 +185,12 @@ export class CanonicalWriter {
     }
     return changed
       .filter(refusedHere)
-      .map((c) => ({ externalId: c.external_id, reason: 'cpr: the new CPR number already belongs to another child in the hub; merge the two children (mergeChildren) or correct the source' }));
+      .map((c) => ({
+        externalId: c.external_id,
+        reason: c.shared
+          ? 'cpr: the child this record names is also another record of the source, which keeps the old CPR number; an administrator decides who is who (correct the source, or split the child)'
+          : 'cpr: the new CPR number already belongs to another child in the hub; merge the two children (mergeChildren) or correct the source',
+      }));
   }
 
   private async writeChildOwned(target: ChildOwnedTarget, rows: CanonicalRow<ChildOwnedTarget>[]) {

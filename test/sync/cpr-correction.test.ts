@@ -80,11 +80,22 @@ describe('two case records with one CPR number in a page', () => {
       (await rawQuery<{ child_id: string }>(rt.orm.em.fork(), `select distinct child_id from identity_link where source_system_id = ? and external_id = any(?)`, [sourceId, ids])).rows;
     expect(await links([a.id, b.id])).toHaveLength(1);
 
+    // One of the twice-registered records gets a new number: the shared child is not renumbered
+    // (the other record still names it), nor is a new child made for the old number.
+    const childAB = (await links([a.id]))[0].child_id;
+    sim.update('children', b.id, { cpr: syntheticCpr(new Date(Date.UTC(2010, 1, 2)), true, 777) });
+    const split = await syncer(rt)(sourceId, SyncMode.Incremental);
+    expect(of(split, 'children').quarantined).toBe(1);
+    expect(await links([a.id, b.id])).toEqual([{ child_id: childAB }]);
+    const hashes = await rawQuery<{ cpr_hmac: string }>(rt.orm.em.fork(), `select cpr_hmac from child where id = ?`, [childAB]);
+    expect(hashes.rows).toEqual([{ cpr_hmac: cprHmac(a.cpr as string, rt.config.CPR_HMAC_KEY) }]);
+
     const corrected = syntheticCpr(new Date(Date.UTC(2011, 6, 9)), false, 4242);
     sim.update('children', c.id, { cpr: corrected });
     sim.update('children', d.id, { cpr: corrected });
-    const second = await syncer(rt)(sourceId, SyncMode.Incremental);
-    expect(of(second, 'children').quarantined).toBe(2);
+    await syncer(rt)(sourceId, SyncMode.Incremental);
+    const open = await rawQuery<{ external_id: string }>(rt.orm.em.fork(), `select external_id from quarantined_record where source_system_id = ? and resolved_at is null order by 1`, [sourceId]);
+    expect(open.rows.map((r) => r.external_id)).toEqual([b.id, c.id, d.id].sort());
     expect(await links([c.id, d.id])).toHaveLength(2); // each still on its own child
   });
 });
