@@ -28,7 +28,7 @@ export function createJobControl(rt: Runtime): JobControl {
       const { sync } = open();
       const existing = await sync.getDeduplicationJobId(syncDeduplicationId(sourceSystemId));
       const job = mode === SyncMode.Full
-        ? await requestFullSync(rt.orm.em.fork(), sync, sourceSystemId)
+        ? await requestFullSync(rt.orm.em.fork(), sync, sourceSystemId, { restamp: true })
         : await enqueueSync(sync, { sourceSystemId, mode });
       return { jobId: job.id!, alreadyQueued: Boolean(existing) && existing === job.id };
     },

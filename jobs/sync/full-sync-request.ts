@@ -10,11 +10,15 @@ import { enqueueSync } from '../queues';
  * next pass that begins runs full, and the request is settled only when a full pass that began
  * after it succeeds (a run already going when it came does not count).
  */
-export async function requestFullSync(em: EntityManager, queue: Queue, sourceSystemId: string) {
+export async function requestFullSync(em: EntityManager, queue: Queue, sourceSystemId: string, opts: { restamp: boolean }) {
   await rawQuery(
     em,
-    // Stamped anew by each request: a full pass already running when it came does not settle it.
-    `update source_system set full_sync_requested_at = now() where id = ?::uuid`,
+    // A person's request is stamped anew, so a full pass already running when it came does not
+    // settle it. A schedule's tick keeps an older stamp: ticks more frequent than a full pass
+    // lasts would otherwise never let one settle, and full passes would run back to back.
+    opts.restamp
+      ? `update source_system set full_sync_requested_at = now() where id = ?::uuid`
+      : `update source_system set full_sync_requested_at = coalesce(full_sync_requested_at, now()) where id = ?::uuid`,
     [sourceSystemId],
   );
   return enqueueSync(queue, { sourceSystemId, mode: SyncMode.Full });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, type GraphQLSchema } from 'graphql';
+import { parse, print, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { pageSizeCostRejections, QUERY_LIMITS } from '../../src/platform/graphql/armor';
 import { MAX_PAGE_SIZE } from '../../src/platform/graphql/relay';
 import { buildHubSchema } from '../../src/platform/graphql/schema';
@@ -37,5 +37,9 @@ describe('query cost of the published operations', () => {
     expect(pageSizeCostRejections(schema, shape('$first: Int = 100'), {}).map((e) => e.message)).toEqual(exceeded);
     expect(pageSizeCostRejections(schema, shape('$first: Int'), {}).map((e) => e.message)).toEqual(exceeded);
     expect(pageSizeCostRejections(schema, shape('$first: Int = 100'), { first: 1 })).toEqual([]);
+    // Another operation's default for the same variable name does not stand in for the running one's.
+    const two = parse(`${print(shape('$first: Int = 100'))} query Other($first: Int = 1) { __typename }`);
+    const running = two.definitions[0] as OperationDefinitionNode;
+    expect(pageSizeCostRejections(schema, two, {}, running).map((e) => e.message)).toEqual(exceeded);
   });
 });

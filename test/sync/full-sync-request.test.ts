@@ -42,7 +42,7 @@ describe('a requested full resync is never lost to a queued or running increment
     await plain.remove();
 
     const waiting = await enqueueSync(queue, { sourceSystemId: sourceId, mode: SyncMode.Incremental });
-    const full = await requestFullSync(rt.orm.em.fork(), queue, sourceId);
+    const full = await requestFullSync(rt.orm.em.fork(), queue, sourceId, { restamp: false });
     expect(full.id).toBe(waiting.id); // deduplicated: one sync per source
     expect(await wanted()).toBe(true);
 
@@ -51,11 +51,19 @@ describe('a requested full resync is never lost to a queued or running increment
     expect(await wanted()).toBe(false);
   });
 
-  it('keeps a request made while a full pass runs: that pass began too early to satisfy it', async () => {
+  it('keeps a person’s request made while a full pass runs: that pass began too early to satisfy it', async () => {
+    // A schedule's tick before the pass; the pass settles it …
+    await requestFullSync(rt.orm.em.fork(), queue, sourceId, { restamp: false });
     sim.faults.latencyMs = 40;
     const running = syncer(rt)(sourceId, SyncMode.Full, { jobId: 'early-pass' });
     await until('the pass has begun', async () => (await modesOf('early-pass')).length > 0);
-    await requestFullSync(rt.orm.em.fork(), queue, sourceId);
+    // … but a tick during the pass keeps the older stamp (ticks never starve incremental syncs),
+    await requestFullSync(rt.orm.em.fork(), queue, sourceId, { restamp: false });
+    const stamp = async () => (await rawQuery<{ at: string }>(rt.orm.em.fork(), `select full_sync_requested_at::text as at from source_system where id = ?`, [sourceId])).rows[0].at;
+    const ticked = await stamp();
+    // … while an admin's request during the pass is stamped anew, so the pass does not settle it.
+    await requestFullSync(rt.orm.em.fork(), queue, sourceId, { restamp: true });
+    expect(await stamp()).not.toBe(ticked);
     await running;
     expect(await wanted()).toBe(true);
 
@@ -66,7 +74,7 @@ describe('a requested full resync is never lost to a queued or running increment
   });
 
   it('does not loop on a paused source: its request waits for the source to resume', async () => {
-    await requestFullSync(rt.orm.em.fork(), queue, sourceId);
+    await requestFullSync(rt.orm.em.fork(), queue, sourceId, { restamp: true });
     await rawQuery(rt.orm.em.fork(), `update source_system set enabled = false where id = ?`, [sourceId]);
     let worker: RunningWorker | undefined;
     try {

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
-import { GraphQLError, Kind, validate, visit, type ArgumentNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, validate, visit, type ArgumentNode, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { MAX_PAGE_SIZE } from './relay';
 
 /** Limits on the shape of a request, sized so the partner operations in schema/operations pass. */
@@ -57,8 +57,8 @@ function pageSizeCost(): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, schema }) {
-          const rejections = pageSizeCostRejections(schema, document, request.variables ?? {});
+        async didResolveOperation({ document, operation, request, schema }) {
+          const rejections = pageSizeCostRejections(schema, document, request.variables ?? {}, operation);
           if (rejections.length) {
             throw new GraphQLError(rejections[0].message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost_limit', http: { status: 400 } } });
           }
@@ -69,8 +69,13 @@ function pageSizeCost(): ApolloServerPlugin {
 }
 
 /** armor's cost rule over the document with its page-size variables bound (none: nothing to add). */
-export function pageSizeCostRejections(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): GraphQLError[] {
-  const bound = withPageSizes(document, variables);
+export function pageSizeCostRejections(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operation?: OperationDefinitionNode,
+): GraphQLError[] {
+  const bound = withPageSizes(document, variables, operation);
   if (!bound) return [];
   const rejections: GraphQLError[] = [];
   const onReject = [((_ctx, error) => rejections.push(error)) as GraphQLArmorRejectCallback];
@@ -83,13 +88,12 @@ export function pageSizeCostRejections(schema: GraphQLSchema, document: Document
  * variable's default in the operation, else the largest page (what the resolver may then apply
  * is at most that); null if no page size is a variable.
  */
-function withPageSizes(document: DocumentNode, variables: Record<string, unknown>): DocumentNode | null {
+function withPageSizes(document: DocumentNode, variables: Record<string, unknown>, operation?: OperationDefinitionNode): DocumentNode | null {
+  // Defaults of the operation that runs (another operation of the document may declare the same name).
+  const running = operation ?? document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const defaults = new Map<string, number>();
-  for (const def of document.definitions) {
-    if (def.kind !== Kind.OPERATION_DEFINITION) continue;
-    for (const v of def.variableDefinitions ?? []) {
-      if (v.defaultValue?.kind === Kind.INT) defaults.set(v.variable.name.value, Number(v.defaultValue.value));
-    }
+  for (const v of running?.variableDefinitions ?? []) {
+    if (v.defaultValue?.kind === Kind.INT) defaults.set(v.variable.name.value, Number(v.defaultValue.value));
   }
   let bound = false;
   const result = visit(document, {
