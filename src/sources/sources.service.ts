@@ -41,9 +41,11 @@ export class SourcesService {
   }
 
   list(municipalityCode?: string): Promise<SourceSystem[]> {
+    // One `municipality` condition holding both: spread as two, the code would replace the tenant.
+    const municipality = { ...(this.actor.municipalityId ? { id: this.actor.municipalityId } : {}), ...(municipalityCode ? { code: municipalityCode } : {}) };
     return this.em.find(
       SourceSystem,
-      { ...this.tenantFilter(), ...(municipalityCode ? { municipality: { code: municipalityCode } } : {}) },
+      Object.keys(municipality).length ? { municipality } : {},
       { populate: ['municipality'], orderBy: { municipality: { code: 'asc' }, name: 'asc' } },
     );
   }

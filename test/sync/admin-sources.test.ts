@@ -220,6 +220,18 @@ describe('admin API for connectors', () => {
     });
   });
 
+  it('lists only its own municipality’s sources, whatever municipalityCode asks for', async () => {
+    const [{ id: elsewhere }] = (
+      await rawQuery<{ id: string }>(rt.orm.em.fork(), `insert into municipality (code, name) values ('479', 'Svendborg') on conflict (code) do update set name = excluded.name returning id`, [])
+    ).rows;
+    await rawQuery(rt.orm.em.fork(), `insert into source_system (municipality_id, name, kind, base_url, credential_ref) values (?, 'Svendborg OneRoster', 'oneroster', 'https://or.svendborg.example', 'svendborg_or')`, [elsewhere]);
+    const foreign = await execute(http.url, SourceSystemsDocument, { municipalityCode: '479' }, auth);
+    expect(foreign.errors).toBeUndefined();
+    expect(foreign.data!.sourceSystems).toEqual([]);
+    const all = await execute(http.url, SourceSystemsDocument, {}, auth);
+    expect(all.data!.sourceSystems.map((s) => s.name)).not.toContain('Svendborg OneRoster');
+  });
+
   it('answers a malformed cursor and an oversized page with BAD_USER_INPUT', async () => {
     const { data } = await execute(http.url, SourceSystemsDocument, {}, auth);
     const sourceId = data!.sourceSystems[0].id;
