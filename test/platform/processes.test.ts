@@ -11,10 +11,12 @@ import { createTestDatabase, testConfig } from '../support/test-runtime';
 
 const MAIN = join(projectRoot(), 'dist/src/main.js');
 
-/** Runs a role of the built CLI and collects its output. */
-function launch(role: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN, role], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+/** Runs a role of the built CLI (or, `viaNpm`, its npm script) and collects its output. */
+function launch(role: string, env: Record<string, string>, viaNpm = false) {
+  const [command, args] = viaNpm ? ['npm', ['run', '--silent', role]] : [process.execPath, [MAIN, role]];
+  const child = spawn(command, args, {
+    cwd: projectRoot(),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -91,6 +93,29 @@ describe('process roles', () => {
       expect({ code, output: p.output().slice(-2000) }).toMatchObject({ code: 0, output: expect.stringMatching(/shutting down/) });
     } finally {
       stop(p.child);
+      await db.drop();
+    }
+  });
+
+  it('`npm run worker` passes SIGTERM on to the worker, which shuts down cleanly', async () => {
+    const db = await createTestDatabase();
+    const config = testConfig({ DATABASE_URL: db.url });
+    const p = launch('worker', { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, QUEUE_PREFIX: config.QUEUE_PREFIX }, true);
+    try {
+      await p.waitFor(/worker started/);
+      p.child.kill('SIGTERM'); // npm's process, as a supervisor or a terminal would signal it
+      await p.waitFor(/shutting down/, 15_000);
+      expect(await p.exited).toBe(0);
+    } finally {
+      stop(p.child);
+      // A worker the signal never reached would outlive npm: end it by the pid it logged.
+      for (const pid of new Set([...p.output().matchAll(/"pid":(\d+)/g)].map((m) => Number(m[1])))) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       await db.drop();
     }
   });
