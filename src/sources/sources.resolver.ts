@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { CONNECTOR_KINDS } from '../../connectors/registry';
 import { redactCpr } from '../identity/cpr';
 import { PartnerRole } from '../partners/partner-role';
 import type { GraphQLContext } from '../platform/graphql/context';
@@ -69,6 +70,8 @@ export class SourcesResolver {
   ): Promise<TriggeredSync> {
     const source = await service(ctx).get(requireUuid('sourceId', sourceId));
     if (!source.enabled) throw HubError.badInput('sourceId', 'source system is paused');
+    // Generated data (the demo's synthetic source) has no connector: a job would only fail in the worker's log.
+    if (!CONNECTOR_KINDS.includes(source.kind)) throw HubError.badInput('sourceId', `a ${source.kind} source has no connector to sync`);
     const queued = await ctx.jobs.triggerSync(source.id, mode);
     ctx.audit.change(`source_system:${source.id}`, { change: 'trigger_sync', mode, jobId: queued.jobId });
     return queued;

@@ -228,6 +228,12 @@ describe('admin API for connectors', () => {
     const foreign = await execute(http.url, SourceSystemsDocument, { municipalityCode: '479' }, auth);
     expect(foreign.errors).toBeUndefined();
     expect(foreign.data!.sourceSystems).toEqual([]);
+    // A source of generated data has no connector: triggering it is refused, not queued to fail.
+    const [{ id: synthetic }] = (
+      await rawQuery<{ id: string }>(rt.orm.em.fork(), `insert into source_system (municipality_id, name, kind) select id, 'Generated', 'synthetic' from municipality where code = ? returning id`, [MUNICIPALITY.code])
+    ).rows;
+    const refused = await execute(http.url, TriggerSyncDocument, { sourceId: synthetic, mode: 'FULL' }, auth);
+    expect([refused.errors?.[0].extensions?.code, refused.errors?.[0].message]).toEqual(['BAD_USER_INPUT', 'sourceId: a synthetic source has no connector to sync']);
     const all = await execute(http.url, SourceSystemsDocument, {}, auth);
     expect(all.data!.sourceSystems.map((s) => s.name)).not.toContain('Svendborg OneRoster');
   });
