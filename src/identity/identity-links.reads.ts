@@ -233,7 +233,14 @@ export class IdentityLinkReads {
     const where = [SCHOOL_SOURCE];
     const params: unknown[] = [];
     if (this.actor.municipalityId) (where.push('s.municipality_id = ?'), params.push(this.actor.municipalityId));
-    if (municipalityCode) (where.push('s.municipality_id = (select id from municipality where code = ?)'), params.push(municipalityCode));
+    if (municipalityCode) {
+      // Another municipality answers as an unknown one, as the other admin fields do.
+      const { rows } = await rawQuery<{ id: string }>(this.em, `select id from municipality where code = ?`, [municipalityCode]);
+      const id = rows[0]?.id;
+      if (!id || (this.actor.municipalityId && id !== this.actor.municipalityId)) throw HubError.badInput('municipalityCode', 'unknown municipality');
+      where.push('s.municipality_id = ?');
+      params.push(id);
+    }
     const sources = `select s.id from source_system s where ${where.join(' and ')}`;
     const { rows: counts } = await rawQuery<{ status: IdentityLinkStatus; method: IdentityLinkMethod; n: number; by_person: number }>(
       this.em,

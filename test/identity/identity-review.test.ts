@@ -454,9 +454,11 @@ describe('identity review over HTTP (admin GraphQL)', () => {
     expect(stats.reviewQueue.medianAgeSeconds).toBeLessThan(2.5 * 3600 + 120);
     expect(Date.parse(stats.reviewQueue.oldestSince!)).toBeLessThan(Date.now() - 4 * 3600 * 1000 + 1000);
 
-    // Hvidovre's admin asking for Odense's figures sees none of them.
+    // Hvidovre's admin asking for Odense's figures: an unknown municipality, as elsewhere.
     const other = await execute(http.url, IdentityMatchStatsDocument, { municipalityCode: ODENSE.code }, auth.admin);
-    expect(other.data!.identityMatchStats).toMatchObject({ linked: 0, pendingReview: 0, rejected: 0, awaitingMatching: 0, rejections: 0, reviewQueue: { size: 0, oldestSince: null } });
+    expect([code(other.errors), other.errors?.[0].message]).toEqual(['BAD_USER_INPUT', 'municipalityCode: unknown municipality']);
+    const own = await execute(http.url, IdentityMatchStatsDocument, { municipalityCode: ODENSE.code }, auth.odenseAdmin);
+    expect(own.data!.identityMatchStats).toMatchObject({ linked: 5, pendingReview: 2 });
   });
 
   it('pages the review queue from where the page was read: deciding the last item of a page leaves the next page intact', async () => {
