@@ -35,6 +35,13 @@ export class ConsentEventView {
   @Field() occurredAt!: Date;
 }
 
+@ObjectType('CustodyHolder', { description: 'A holder of custody (indehaver af forældremyndighed) of a child: who may grant consent. Never a CPR number.' })
+export class CustodyHolderView {
+  @Field(() => ID, { description: 'The id grantConsent takes as custodyHolderId.' }) id!: string;
+  @Field() name!: string;
+  @Field({ description: 'E.g. mother, father, appointed guardian.' }) relation!: string;
+}
+
 @ObjectType('Consent', { description: 'A consent (samtykke) or a recorded legal basis for sharing data about a child. Never edited: changes are new versions.' })
 export class ConsentView {
   @Field(() => ID) id!: string;

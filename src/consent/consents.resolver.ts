@@ -3,7 +3,7 @@ import { PartnerRole } from '../partners/partner-role';
 import type { GraphQLContext } from '../platform/graphql/context';
 import type { ConsentEvent } from './consent-event.entity';
 import { type Consent, ConsentStatus } from './consent.entity';
-import { ConsentView, GrantConsentInput, WithdrawConsentInput } from './consent.type';
+import { ConsentView, CustodyHolderView, GrantConsentInput, WithdrawConsentInput } from './consent.type';
 import { ConsentsService } from './consents.service';
 
 function toView(c: Consent, events: ConsentEvent[], now: Date): ConsentView {
@@ -49,6 +49,14 @@ export class ConsentsResolver {
     ctx.audit.adminRead('consents', childId.toLowerCase(), { consentIds: consents.map((c) => c.id) });
     const now = new Date();
     return consents.map((c) => toView(c, events, now));
+  }
+
+  @Authorized(PartnerRole.Admin)
+  @Query(() => [CustodyHolderView], { description: 'The custody holders of a child (from the case system): who may grant its consents.' })
+  async custodyHolders(@Arg('childId', () => ID) childId: string, @Ctx() ctx: GraphQLContext): Promise<CustodyHolderView[]> {
+    const holders = await new ConsentsService(ctx.em, ctx.actor, ctx.requestId).custodyHolders(childId);
+    ctx.audit.adminRead('custodyHolders', childId.toLowerCase(), { custodyHolderIds: holders.map((h) => h.id) });
+    return holders.map((h) => ({ id: h.id, name: h.name, relation: h.relation }));
   }
 
   @Authorized(PartnerRole.Admin)

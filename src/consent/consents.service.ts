@@ -44,6 +44,12 @@ export class ConsentsService {
     return this.em.find(Consent, { child }, { populate: ['provisions', 'supersedes'], orderBy: { createdAt: 'desc', id: 'asc' } });
   }
 
+  /** The child's custody holders, as the case system sends them: the grantors of its consents. */
+  async custodyHolders(childId: string): Promise<CustodyHolder[]> {
+    const child = await this.child(childId);
+    return this.em.find(CustodyHolder, { child }, { orderBy: { name: 'asc', id: 'asc' } });
+  }
+
   async history(consentIds: string[]): Promise<ConsentEvent[]> {
     return consentIds.length ? this.em.find(ConsentEvent, { consent: { $in: consentIds } }, { orderBy: { occurredAt: 'asc', id: 'asc' } }) : [];
   }

@@ -6,6 +6,7 @@ import {
   ChildViewDocument,
   ChildrenPageDocument,
   ConsentsDocument,
+  CustodyHoldersDocument,
   GrantConsentDocument,
   SubjectAccessReportDocument,
   WithdrawConsentDocument,
@@ -301,5 +302,22 @@ describe('the consented view', () => {
     const paths2 = ((second.errors![0].extensions as { fields?: { path: string }[] }).fields ?? []).map((f) => f.path);
     expect(paths2).toEqual(expect.arrayContaining(['input.custodyHolderId', 'input.provisions.0.recipientRole']));
     expect((await gql('admin', ConsentsDocument, { childId: id })).data!.consents).toEqual([]);
+  });
+
+  it('names the custody holders a consent can come from (no CPR), only to its own municipality’s admin', async () => {
+    const synth = childOf(HVIDOVRE.code, 6);
+    const id = idOf(synth);
+    const listed = await gql('admin', CustodyHoldersDocument, { childId: id });
+    expect(listed.errors).toBeUndefined();
+    const holders = listed.data!.custodyHolders;
+    expect(holders.map((h) => h.name).sort()).toEqual(synth.custodyHolders.map((h) => h.name).sort());
+    expect(JSON.stringify(holders)).not.toMatch(/\d{6}-?\d{4}/);
+    const granted = await gql('admin', GrantConsentDocument, {
+      input: { childId: id, grantorKind: 'CUSTODY_HOLDER', custodyHolderId: holders[0].id, evidenceRef: 'samtykke 2026-11', provisions: [{ effect: 'PERMIT', recipientRole: 'SCHOOL', categories: ['IDENTITY'], purposes: ['school_support'] }] },
+    });
+    expect(granted.errors).toBeUndefined();
+    expect(codes((await gql('svendborgAdmin', CustodyHoldersDocument, { childId: id })).errors)).toEqual(['NOT_FOUND']);
+    const [row] = (await rawQuery<{ target: string }>(rt.orm.em.fork(), `select target from audit_event where child_id = ? and target = 'custodyHolders'`, [id])).rows;
+    expect(row).toEqual({ target: 'custodyHolders' });
   });
 });
