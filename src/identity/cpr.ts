@@ -5,12 +5,14 @@ const CPR_PATTERN = /^(\d{6})[- ]?(\d{4})$/;
 /**
  * Anything in free text that looks like a CPR number, in any of those forms, also glued to a word
  * or letter (`cpr7103121234`, `elevid7103121234`, `ab7103121234`): masked unless more digits are
- * glued on (a longer number). UUIDs and hex runs of 16+ characters (digests, tokens) are matched
- * by their whole shape first and kept, so a digit run inside them is not masked. ISO dates
- * (2024-01-15) never have the 6+4 shape. Only group 1 (the CPR) is replaced; see redactCpr.
+ * glued on (a longer number). UUIDs and digests (hex runs of 32+ characters with a letter: MD5,
+ * SHA-1, SHA-256 …) are matched by their whole shape first and kept, so a digit run inside them
+ * is not masked; a shorter hex id holding a CPR-shaped run is masked — a few ids too many in a
+ * log beat one CPR number. ISO dates (2024-01-15) never have the 6+4 shape. Only group 1 (the
+ * CPR) is replaced; see redactCpr.
  */
 const CPR_IN_TEXT =
-  /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{16,}|(?<!\p{N})(\d{6}[- ]?\d{4})(?!\p{N})/gu;
+  /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|(?=[0-9A-Fa-f]*[A-Fa-f])[0-9A-Fa-f]{32,}|(?<!\p{N})(\d{6}[- ]?\d{4})(?!\p{N})/gu;
 /** What a CPR number is replaced with. */
 export const CPR_MASK = '••••••-••••';
 

@@ -47,7 +47,7 @@ describe('CPR numbers in logs', () => {
       at: '2024-01-15T10:20:30.000Z',
       dk: '15-01-2024',
       requestId: 'c0ffee00-1234-4abc-8def-012345678901',
-      digest: 'a0123456789bcdef',
+      digest: 'da39a3ee5e6b4b0d3255bfef95601890afd80709',
       count: 1234567890, // 12/34 cannot be a birth date
       epochMs: 1718900000000,
       institution: 280011,
@@ -103,14 +103,20 @@ describe('CPR patterns', () => {
       'request c0ffee00-1234-4abc-8def-012345678901 failed',
       sha256,
       `sha256:${sha256}`,
-      'a0123456789bcdef', // 16 hex characters
-      'abc6101901234def',
-      'deadbeef6101901234', // 18 hex characters
-      'ETag "6101901234abcdef"',
+      'da39a3ee5e6b4b0d3255bfef95601890afd80709', // SHA-1
       '2024-01-15', '2024-01-15T10:20:30.000Z', '15-01-2024', '20240115T1200',
       '61019012345', '06101901234', '610190-12345', '1718900000000', 'x 12345678901234567890 y',
     ];
     for (const text of kept) expect(redactCpr(text)).toBe(text);
+    // Shorter hex ids are no digest: a CPR-shaped run in them is masked (an id too many, not a CPR).
+    for (const [text, masked] of [
+      ['abc6101901234def', `abc${CPR_MASK}def`],
+      ['deadbeef6101901234', `deadbeef${CPR_MASK}`],
+      ['deadbeefdeadbeef6101901234', `deadbeefdeadbeef${CPR_MASK}`],
+      ['ETag "6101901234abcdef"', `ETag "${CPR_MASK}abcdef"`],
+    ]) {
+      expect(redactCpr(text)).toBe(masked);
+    }
     // A CPR next to a kept shape is still masked.
     expect(redactCpr(`c0ffee00-1234-4abc-8def-012345678901 ${FORMS[0]}`)).toBe(`c0ffee00-1234-4abc-8def-012345678901 ${CPR_MASK}`);
     expect(redactCpr(`${sha256}/elevid${FORMS[1]}`)).toBe(`${sha256}/elevid${CPR_MASK}`);
@@ -119,9 +125,9 @@ describe('CPR patterns', () => {
   it('mask glued CPR numbers in log lines too, and keep ids and digests there', () => {
     const { logger, lines, parsed } = capture();
     const requestId = 'c0ffee00-1234-4abc-8def-a71019012340'; // a CPR-shaped run inside a UUID
-    logger.info({ requestId, digest: 'a0123456789bcdef', ref: 'elevid6101901234', hex: 'ff610190-1234' }, 'row cpr:x%s', '6101901234');
+    logger.info({ requestId, digest: 'da39a3ee5e6b4b0d3255bfef95601890afd80709', ref: 'elevid6101901234', hex: 'ff610190-1234' }, 'row cpr:x%s', '6101901234');
     expect(lines[0]).not.toMatch(LEAKS);
-    expect(parsed()[0]).toMatchObject({ requestId, digest: 'a0123456789bcdef', ref: `elevid${CPR_MASK}`, hex: `ff${CPR_MASK}`, msg: `row cpr:x${CPR_MASK}` });
+    expect(parsed()[0]).toMatchObject({ requestId, digest: 'da39a3ee5e6b4b0d3255bfef95601890afd80709', ref: `elevid${CPR_MASK}`, hex: `ff${CPR_MASK}`, msg: `row cpr:x${CPR_MASK}` });
   });
 
   it('mask CPR numbers carried as JSON numbers in quarantined payloads, and CPR-shaped keys', () => {
