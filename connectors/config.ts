@@ -33,6 +33,17 @@ export const connectorUrl = () =>
   });
 
 /**
+ * A path on the connector's own host (token endpoint, API base): resolved against `baseUrl`, so
+ * it must not carry a scheme or a host of its own (`http://…`, `//host/…`), which would send
+ * credentials elsewhere, past the https check above. `leadingSlash`: absolute path on the host.
+ */
+export const servicePath = (leadingSlash: boolean) =>
+  z
+    .string()
+    .regex(leadingSlash ? /^\/[A-Za-z0-9._~\-/]*$/ : /^[A-Za-z0-9._~\-/]+$/, `letters, digits and . _ ~ - / only${leadingSlash ? ', starting with /' : ''}`)
+    .refine((p) => !p.startsWith('//'), 'must be a path on the source’s own host');
+
+/**
  * Parses a connector's config, or throws a config error (no retry). The message names paths
  * only: a credential value must never reach a log or an admin screen.
  */

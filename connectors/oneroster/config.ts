@@ -1,10 +1,9 @@
 import { DROP_ROOT_ENV } from '../drop-root';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { connectorUrl, HttpSettings, parseConnectorConfig } from '../config';
+import { connectorUrl, HttpSettings, parseConnectorConfig, servicePath } from '../config';
 import { DEFAULT_PATHS } from './wire';
 
-const servicePath = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path starting with /');
 
 /** OneRoster 1.2 REST: OAuth 2.0 client credentials, limit/offset pages, dateLastModified filter. */
 const Rest = z.object({
@@ -14,12 +13,12 @@ const Rest = z.object({
   /** The credential (resolved from the secret, never stored on the source). */
   auth: z.object({ type: z.literal('oauth2').optional(), clientId: z.string().min(1), clientSecret: z.string().min(1) }),
   /** Token endpoint: a path on baseUrl, or `tokenUrl` when the authorisation server is elsewhere. */
-  tokenPath: servicePath.default('/oauth/token'),
+  tokenPath: servicePath(true).default('/oauth/token'),
   tokenUrl: connectorUrl().optional(),
   /** Space-separated OAuth scopes, e.g. the 1EdTech roster-core.readonly and gradebook.readonly scopes. */
   scope: z.string().min(1).optional(),
-  rosteringPath: servicePath.default(DEFAULT_PATHS.rostering),
-  gradebookPath: servicePath.default(DEFAULT_PATHS.gradebook),
+  rosteringPath: servicePath(true).default(DEFAULT_PATHS.rostering),
+  gradebookPath: servicePath(true).default(DEFAULT_PATHS.gradebook),
   /** `limit` per page request. */
   pageSize: z.number().int().min(1).max(10_000).default(500),
   http: HttpSettings,

@@ -86,3 +86,19 @@ describe('OneRoster: the other URLs', () => {
     expect(parseOneRosterConfig({ mode: 'csv_bundle', dropDirectory, baseUrl: null, auth: {} })).toMatchObject({ mode: 'csv_bundle', dropDirectory });
   });
 });
+
+describe('token and API paths stay on the source’s host', () => {
+  const caseSystem = (tokenPath: string) =>
+    parseCaseSystemConfig({ baseUrl: 'https://dubu.example.dk', auth: { type: 'oauth2', clientId: 'id', clientSecret: 'secret', tokenPath } });
+  const oneRoster = (tokenPath: string) => parseOneRosterConfig({ mode: 'rest', baseUrl: 'https://roster.example.dk', tokenPath, auth: { clientId: 'id', clientSecret: 'secret' } });
+
+  it.each(['http://elsewhere.example/token', '//elsewhere.example/token', 'oauth/token'])('refuses %s as a token path', (tokenPath) => {
+    expect(() => caseSystem(tokenPath)).toThrow(expect.objectContaining({ failure: 'config_error' }));
+    expect(() => oneRoster(tokenPath)).toThrow(expect.objectContaining({ failure: 'config_error' }));
+  });
+
+  it('accepts a path on the host', () => {
+    expect(caseSystem('/auth/token').auth).toMatchObject({ tokenPath: '/auth/token' });
+    expect(oneRoster('/auth/token')).toMatchObject({ tokenPath: '/auth/token' });
+  });
+});
