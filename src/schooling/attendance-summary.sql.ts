@@ -15,7 +15,7 @@ const enrolments = (child: string, kinds: 'in' | 'not in') =>
  * Most sources record every school day. An absence-only source (the Danish CSV export) sends
  * only days absent, so in a school year in which a child has days from one, the school calendar
  * of that source's municipality (school_calendar_day) supplies the rest: a calendar day without
- * a record is a day present — except inside an enrolment from a source that records every day
+ * a record is a day present, once it has passed — except inside an enrolment from a source that records every day
  * (those days are that source's to record), and, if rostering-only enrolments (OneRoster)
  * overlap the year, only inside them. A school year with absence-only days but no calendar gets
  * no rows (every period touching it is suppressed): a wrong percentage is worse than none.
@@ -59,6 +59,8 @@ with kids as (
   join absence_only_years a on a.child_id = y.child_id and a.year_start = y.year_start
   join school_calendar_day cd on cd.municipality_id = a.calendar_of and cd.date between y.year_start and y.year_end
   where y.has_calendar
+    -- A school day still to come is not yet a day present (it would dilute the current quarter).
+    and cd.date <= current_date
     and not exists (select 1 from recorded r where r.child_id = y.child_id and r.date = cd.date)
     and not exists (select 1 from ${enrolments('y.child_id', 'in')} and cd.date between e.start_date and coalesce(e.end_date, 'infinity'))
     and (not exists (select 1 from ${enrolments('y.child_id', 'not in')} and e.start_date <= y.year_end and coalesce(e.end_date, 'infinity') >= y.year_start)

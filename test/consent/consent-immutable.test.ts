@@ -42,6 +42,10 @@ describe('consent rows', () => {
     await expect(q(`update consent set status = 'active' where id = ?`, [consentId])).rejects.toThrow(/never becomes active again/);
   });
 
+  it('is never deleted while its child exists (a deleted deny widens access)', async () => {
+    await expect(q(`delete from consent where id = ?`, [consentId])).rejects.toThrow(/never deleted while its child exists/);
+  });
+
   it('goes with its child, provisions included', async () => {
     await q(`delete from child`);
     expect((await q(`select (select count(*)::int from consent) as consents, (select count(*)::int from consent_provision) as provisions`)).rows).toEqual([{ consents: 0, provisions: 0 }]);

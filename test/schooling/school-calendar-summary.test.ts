@@ -187,6 +187,28 @@ describe('attendance summaries with a municipal school calendar (absence-only so
     expect((await byKey('Z'))['month:2025-11-01']).toMatchObject({ school_days: 20, illness_days: 1, absence_pct: 5 });
   });
 
+  it('counts no school day still to come as present', async () => {
+    const iso = (d: Date) => d.toISOString().slice(0, 10);
+    const day = (offset: number) => iso(new Date(Date.now() + offset * 86_400_000));
+    const [{ id: kbh }] = await q<{ id: string }>(`insert into municipality (code, name) values ('101', 'København') returning id`);
+    const [{ id: csvKbh }] = await q<{ id: string }>(`insert into source_system (municipality_id, name, kind) values (?, 'csv101', 'csv') returning id`, [kbh]);
+    const [{ id: f }] = await q<{ id: string }>(
+      `insert into child (municipality_id, cpr_hmac, first_name, last_name, birth_date) values (?, md5('F') || md5('F'), 'F', 'Test', '2013-02-03') returning id`,
+      [kbh],
+    );
+    // Every day from 20 days ago to 20 days ahead is a school day; absent 10 days ago.
+    const calendar = Array.from({ length: 41 }, (_, i) => day(i - 20));
+    await q(`insert into school_calendar_day (municipality_id, date) select ?, unnest(?::date[])`, [kbh, `{${calendar.join(',')}}`]);
+    await q(`insert into attendance_day (source_system_id, external_id, child_id, date, status) values (?, 'f1', ?, ?, 'illness')`, [csvKbh, f, day(-10)]);
+    await recomputeChildSummaries(rt.orm.em.fork(), [f]);
+    const rows = await q<{ period_kind: string; school_days: number }>(`select period_kind, school_days from attendance_summary where child_id = ?`, [f]);
+    const passed = calendar.filter((d) => d <= day(0)).length;
+    // The days of a school year up to today: one year, unless today is within 20 days of 1 August.
+    expect(rows.filter((r) => r.period_kind === 'school_year').reduce((n, r) => n + r.school_days, 0)).toBeLessThanOrEqual(passed);
+    expect(rows.reduce((n, r) => (r.period_kind === 'month' ? n + r.school_days : n), 0)).toBeLessThanOrEqual(passed);
+    expect(rows.every((r) => r.school_days > 0)).toBe(true);
+  });
+
   it('gives no summary to an absence-only school year without a municipal calendar', async () => {
     expect(await summaries('J')).toEqual([]);
     // Ed-Fi-like data needs no calendar.

@@ -17,6 +17,7 @@ import { Migration20261124050000 } from './Migration20261124050000';
 import { Migration20261124060000 } from './Migration20261124060000';
 import { Migration20261124070000 } from './Migration20261124070000';
 import { Migration20261124080000 } from './Migration20261124080000';
+import { Migration20261124090000 } from './Migration20261124090000';
 
 /** Committed migrations in order. `npm run migration:create` writes a file here; add it below. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -56,4 +57,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124070000', class: Migration20261124070000 },
   // Stored health free text cleared; consent provisions never deleted, consents never re-activated.
   { name: 'Migration20261124080000', class: Migration20261124080000 },
+  // Consents are never deleted while their child exists.
+  { name: 'Migration20261124090000', class: Migration20261124090000 },
 ];
