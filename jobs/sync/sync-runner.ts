@@ -95,7 +95,7 @@ export async function runSync(data: SyncJobData, ctx: SyncContext): Promise<Stre
   await em.getConnection().execute('delete from sync_seen where job_id = ?', [ctx.jobId]);
   if (mode === SyncMode.Full) await settleFullSyncRequest(em, ref.id, ctx.jobId);
   // Derived data: summaries of the children whose attendance this sync changed (queued by the writer).
-  await recomputePendingSummaries(ctx.orm.em.fork(), null);
+  await recomputePendingSummaries(ctx.orm.em.fork());
   return results;
 }
 

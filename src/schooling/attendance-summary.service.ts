@@ -61,15 +61,21 @@ export async function recomputeAttendanceSummaries(
   return { children: Number(count), summaries, batches: bounds.length };
 }
 
+/** Which queued children to recompute: all, a municipality's, or given ones. */
+export interface PendingScope {
+  municipalityId?: string;
+  childIds?: readonly string[];
+}
+
 /**
  * Incremental recomputation after a school sync: the children the writer queued (their
  * attendance changed), in batches, each batch in one transaction that also clears its queue
- * entries — unless a concurrent sync re-queued a child meanwhile (newer queued_at).
- * `municipalityId` null: every queued child, whichever municipality it belongs to — a school
- * source's data reaches children of other municipalities (placed children go to school where
- * they live), and their summaries are due as soon as that data lands.
+ * entries — unless a concurrent sync re-queued a child meanwhile (newer queued_at). An empty
+ * scope takes every queued child, whichever municipality it belongs to: a school source's data
+ * reaches children of other municipalities (placed children go to school where they live).
  */
-export async function recomputePendingSummaries(em: EntityManager, municipalityId: string | null, batchSize = SUMMARY_BATCH_CHILDREN): Promise<SummaryRecomputeResult> {
+export async function recomputePendingSummaries(em: EntityManager, scope: PendingScope = {}, batchSize = SUMMARY_BATCH_CHILDREN): Promise<SummaryRecomputeResult> {
+  const ids = scope.childIds ? JSON.stringify(scope.childIds) : null;
   let children = 0;
   let summaries = 0;
   let batches = 0;
@@ -80,8 +86,10 @@ export async function recomputePendingSummaries(em: EntityManager, municipalityI
       const pending = await c.execute<{ child_id: string; queued_at: string }[]>(
         // queued_at as text keeps its microseconds for the comparison below.
         `select p.child_id, p.queued_at::text as queued_at from attendance_summary_pending p join child c on c.id = p.child_id
-         where ?::uuid is null or c.municipality_id = ?::uuid order by p.child_id limit ? for update of p skip locked`,
-        [municipalityId, municipalityId, batchSize],
+         where (?::uuid is null or c.municipality_id = ?::uuid)
+           and (?::jsonb is null or p.child_id in (select e::uuid from jsonb_array_elements_text(?::jsonb) as e))
+         order by p.child_id limit ? for update of p skip locked`,
+        [scope.municipalityId ?? null, scope.municipalityId ?? null, ids, ids, batchSize],
         'all',
         ctx,
       );

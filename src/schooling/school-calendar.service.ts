@@ -40,7 +40,8 @@ const QUEUE_SQL = `
 insert into attendance_summary_pending (child_id)
 select distinct d.child_id from source_system s join attendance_day d on d.source_system_id = s.id
 where s.municipality_id = ? and s.kind = 'csv' and d.date between ? and ?
-on conflict (child_id) do update set queued_at = now()`;
+on conflict (child_id) do update set queued_at = now()
+returning child_id`;
 
 /** Admin reads and changes of a municipality's school calendar, within the actor's tenant. */
 export class SchoolCalendarService {
@@ -70,20 +71,20 @@ export class SchoolCalendarService {
       const [diff] = (await rawQuery<{ added: number; removed: number }>(tx, REPLACE_SQL, [
         `{${days.join(',')}}`, municipality.id, year.start, year.end, municipality.id,
       ])).rows;
-      const children = diff.added || diff.removed ? (await rawQuery(tx, QUEUE_SQL, [municipality.id, year.start, year.end])).rowCount : 0;
+      const queued = diff.added || diff.removed ? (await rawQuery<{ child_id: string }>(tx, QUEUE_SQL, [municipality.id, year.start, year.end])).rows.map((r) => r.child_id) : [];
       const result = await this.read(tx, municipality, year);
       recordAdminChange(tx, this.actor, this.requestId, {
         target: `school_calendar:${municipality.code}:${year.label}`,
-        detail: { change: 'set_school_calendar', schoolYear: year.label, days: result.days.length, ...diff, childrenQueued: children },
+        detail: { change: 'set_school_calendar', schoolYear: year.label, days: result.days.length, ...diff, childrenQueued: queued.length },
         municipalityId: municipality.id,
       });
       await tx.flush();
-      return result;
+      return { calendar: result, queued };
     });
-    // After the commit, batch by batch (the same path as after a sync).
-    // Every queued child: also those of other municipalities placed at this one's schools.
-    await recomputePendingSummaries(this.em.fork(), null);
-    return calendar;
+    // After the commit, batch by batch (the same path as after a sync): the children this change
+    // queued — also those of other municipalities placed at this one's schools — and no others.
+    if (calendar.queued.length) await recomputePendingSummaries(this.em.fork(), { childIds: calendar.queued });
+    return calendar.calendar;
   }
 
   private async read(em: EntityManager, municipality: Municipality, year: SchoolYear): Promise<SchoolCalendar> {

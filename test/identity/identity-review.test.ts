@@ -275,7 +275,7 @@ describe('identity review over HTTP (admin GraphQL)', () => {
     const h = municipality['167'];
     await write(source.edfi, h, [...days('p-e', '2025-09', ['present', 'unauthorised', 'illness']), grade('p-e', 'Matematik')]);
     await write(source.oneroster, h, [...days('o-e', '2025-10', ['present', 'present']), grade('o-e', 'Dansk')]);
-    await recomputePendingSummaries(rt.orm.em.fork(), h);
+    await recomputePendingSummaries(rt.orm.em.fork(), { municipalityId: h });
     const before = await childView(child.e);
     expect(before.grades.map((g) => g.subject).sort()).toEqual(['Dansk', 'Matematik']);
     expect(before.attendanceSummaries.map((s) => [s.periodStart, s.schoolDays])).toEqual([['2025-09-01', 3], ['2025-10-01', 2]]);
@@ -324,7 +324,7 @@ describe('identity review over HTTP (admin GraphQL)', () => {
     const h = municipality['167'];
     await write(source.edfi, h, [...days('p-f', '2025-11', ['present']), grade('p-f', 'Fysik')]);
     await write(source.oneroster, h, [grade('o-f', 'Kemi')]);
-    await recomputePendingSummaries(rt.orm.em.fork(), h);
+    await recomputePendingSummaries(rt.orm.em.fork(), { municipalityId: h });
 
     // One link of another child: nothing at all is split.
     const mixed = await execute(http.url, SplitChildDocument, { childId: child.f, linkIds: [f1, links.eOneroster] }, auth.admin);

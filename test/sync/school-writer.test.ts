@@ -72,7 +72,7 @@ describe('school data: linking, minimisation and derived summaries', () => {
     await write(edfi, dates.map((d, i) => day('s-a', d, statuses[i])));
     expect(await q(`select child_id from attendance_summary_pending`)).toEqual([{ child_id: ids.A }]);
 
-    const result = await recomputePendingSummaries(rt.orm.em.fork(), municipalityId);
+    const result = await recomputePendingSummaries(rt.orm.em.fork(), { municipalityId });
     expect(result.children).toBe(1);
     expect(await q(`select count(*)::int as n from attendance_summary_pending`)).toEqual([{ n: 0 }]);
     const month = await q<Record<string, unknown>>(
@@ -85,7 +85,7 @@ describe('school data: linking, minimisation and derived summaries', () => {
 
     // A deletion at the source queues the child again; the unauthorised share falls to 1 in 9.
     await write(edfi, [{ target: 'deletion', of: 'attendance_day', externalId: 's-a:2025-09-11' }]);
-    await recomputePendingSummaries(rt.orm.em.fork(), municipalityId);
+    await recomputePendingSummaries(rt.orm.em.fork(), { municipalityId });
     const after = await q<{ school_days: number; unauthorised_pct: number }>(
       `select school_days, unauthorised_pct::float from attendance_summary where child_id = ? and period_kind = 'quarter'`,
       [ids.A],
