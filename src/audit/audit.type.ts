@@ -1,5 +1,5 @@
 import { JSONResolver } from 'graphql-scalars';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { graphqlEnum } from '../platform/graphql/enums';
 import { AuditAction, AuditDecision } from './audit-event.entity';
 
@@ -28,7 +28,7 @@ export class SubjectAccessEntry {
   @Field(() => [String]) categories!: string[];
   @Field() firstAccess!: Date;
   @Field() lastAccess!: Date;
-  @Field() reads!: number;
+  @Field(() => Int) reads!: number;
 }
 
 @ObjectType('SubjectAccessReport')
