@@ -66,13 +66,16 @@ export class AuditResolver {
   @Query(() => SubjectAccessReport, { description: 'For the child and custody holders: who looked at the data, which categories, why, when.' })
   async subjectAccessReport(@Arg('childId', () => ID) childId: string, @Ctx() ctx: GraphQLContext): Promise<SubjectAccessReport> {
     const child = await new ConsentsService(ctx.em, ctx.actor, ctx.requestId).child(childId);
-    const { rows: accesses } = await rawQuery<{ actor: string; purpose: string | null; categories: string[]; first: Date; last: Date; reads: string }>(
+    const { rows: accesses } = await rawQuery<{ actor: string; app_name: string | null; app_role: PartnerRole | null; purpose: string | null; categories: string[]; first: Date; last: Date; reads: string }>(
       ctx.em,
-      `select actor, purpose, array(select distinct unnest(array_agg_cats) order by 1) as categories, first, last, reads
+      // Named as the child and custody holders would ask: which app (of which kind), not a client id.
+      `select g.actor, p.name as app_name, p.role as app_role, g.purpose,
+              array(select distinct unnest(array_agg_cats) order by 1) as categories, first, last, reads
        from (select actor, purpose, array_agg(cat) as array_agg_cats, min(occurred_at) as first, max(occurred_at) as last, count(distinct id) as reads
              from audit_event left join lateral unnest(categories) as cat on true
              where child_id = ? and action = 'read' and decision = 'permit'
              group by actor, purpose) g
+       left join partner_app p on p.client_id = g.actor
        order by last desc`,
       [child.id],
     );
@@ -87,6 +90,8 @@ export class AuditResolver {
       generatedAt: new Date(),
       accesses: accesses.map((a) => ({
         actor: a.actor,
+        appName: a.app_name,
+        appRole: a.app_role,
         purpose: a.purpose,
         categories: a.categories.filter(Boolean),
         firstAccess: new Date(a.first),

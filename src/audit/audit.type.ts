@@ -1,6 +1,8 @@
 import { JSONResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { graphqlEnum } from '../platform/graphql/enums';
+import type { PartnerRole } from '../partners/partner-role';
+import { PartnerRoleEnum } from '../partners/partner-role.type';
 import { AuditAction, AuditDecision } from './audit-event.entity';
 
 export const AuditActionEnum = graphqlEnum(AuditAction, 'AuditAction');
@@ -23,7 +25,9 @@ export class AuditEventView {
 
 @ObjectType('SubjectAccessEntry', { description: 'Who looked at the child’s data, what and why (the right of access).' })
 export class SubjectAccessEntry {
-  @Field() actor!: string;
+  @Field({ description: 'The client id of the partner app (or the system actor) that read.' }) actor!: string;
+  @Field(() => String, { nullable: true, description: 'The partner app’s name, as registered; null for a system actor.' }) appName!: string | null;
+  @Field(() => PartnerRoleEnum, { nullable: true, description: 'The partner app’s role (school, children’s home, caseworker, …).' }) appRole!: PartnerRole | null;
   @Field(() => String, { nullable: true }) purpose!: string | null;
   @Field(() => [String]) categories!: string[];
   @Field() firstAccess!: Date;

@@ -269,7 +269,7 @@ describe('the consented view', () => {
     const report = await gql('admin', SubjectAccessReportDocument, { childId: id });
     expect(report.errors).toBeUndefined();
     expect(report.data!.subjectAccessReport.accesses).toEqual(
-      expect.arrayContaining([expect.objectContaining({ purpose: 'school_support', categories: ['attendance', 'grades', 'identity'] })]),
+      expect.arrayContaining([expect.objectContaining({ appRole: 'SCHOOL', appName: expect.any(String), purpose: 'school_support', categories: ['attendance', 'grades', 'identity'] })]),
     );
     const events = await gql('admin', AuditEventsDocument, { childId: id });
     expect(events.data!.auditEvents.length).toBeGreaterThan(3);
