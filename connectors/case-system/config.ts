@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { connectorUrl, HttpSettings, parseConnectorConfig, servicePath } from '../config';
 
 const Auth = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('oauth2'), clientId: z.string().min(1), clientSecret: z.string().min(1), tokenPath: servicePath(true).default('/oauth/token') }),
+  z.object({ type: z.literal('oauth2'), clientId: z.string().min(1), clientSecret: z.string().min(1), tokenPath: servicePath(false).default('/oauth/token') }),
   z.object({ type: z.literal('api_key'), apiKey: z.string().min(8) }),
 ]);
 

@@ -158,7 +158,10 @@ export class CanonicalWriter {
               -- Another record of this source is the same child (one person registered twice):
               -- renumbering the child would carry that record's person along.
               exists (select 1 from identity_link o where o.source_system_id = il.source_system_id and o.child_id = c.id
-                        and o.status = 'linked' and o.external_id <> x.external_id) as shared
+                        and o.status = 'linked' and o.external_id <> x.external_id)
+                -- … unless an administrator merged children into this one: they decided the
+                -- records are one person, whose number this record now corrects.
+                and not exists (select 1 from child t where t.merged_into_id = c.id) as shared
        from jsonb_to_recordset(?::jsonb) as x(external_id text, cpr_hmac text)
        join identity_link il on il.source_system_id = ?::uuid and il.external_id = x.external_id and il.status = 'linked'
        join child c on c.id = il.child_id

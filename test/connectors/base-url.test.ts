@@ -92,13 +92,15 @@ describe('token and API paths stay on the source’s host', () => {
     parseCaseSystemConfig({ baseUrl: 'https://dubu.example.dk', auth: { type: 'oauth2', clientId: 'id', clientSecret: 'secret', tokenPath } });
   const oneRoster = (tokenPath: string) => parseOneRosterConfig({ mode: 'rest', baseUrl: 'https://roster.example.dk', tokenPath, auth: { clientId: 'id', clientSecret: 'secret' } });
 
-  it.each(['http://elsewhere.example/token', '//elsewhere.example/token', 'oauth/token'])('refuses %s as a token path', (tokenPath) => {
+  it.each(['http://elsewhere.example/token', '//elsewhere.example/token', 'https:elsewhere.example'])('refuses %s as a token path', (tokenPath) => {
     expect(() => caseSystem(tokenPath)).toThrow(expect.objectContaining({ failure: 'config_error' }));
     expect(() => oneRoster(tokenPath)).toThrow(expect.objectContaining({ failure: 'config_error' }));
   });
 
-  it('accepts a path on the host', () => {
+  it('accepts a path on the host (the case system also one relative to its base URL, as before)', () => {
     expect(caseSystem('/auth/token').auth).toMatchObject({ tokenPath: '/auth/token' });
+    expect(caseSystem('auth/token').auth).toMatchObject({ tokenPath: 'auth/token' });
     expect(oneRoster('/auth/token')).toMatchObject({ tokenPath: '/auth/token' });
+    expect(() => oneRoster('auth/token')).toThrow(expect.objectContaining({ failure: 'config_error' }));
   });
 });

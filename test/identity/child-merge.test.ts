@@ -323,5 +323,13 @@ describe('mergeChildren', () => {
     const writer = new SchoolWriter(em(), { id: otherSchool, municipalityId });
     await writer.pupils([{ target: 'pupil', externalId: 'pupil-s', cprHmac: cprHmac(substitute.cpr, rt.config.CPR_HMAC_KEY), uniLoginId: null, firstName: null, lastName: null, birthDate: null, sourceUpdatedAt: null }]);
     expect(await sql(`select child_id, method from identity_link where external_id = 'pupil-s'`)).toEqual([{ child_id: keep, method: 'cpr' }]);
+
+    // After the merge, a real correction of the kept record's number renumbers the kept child:
+    // an administrator already decided both records are this person.
+    const corrected = '710415-1239';
+    sim.update('children', person.externalId, { cpr: corrected });
+    await sync(SyncMode.Incremental);
+    expect(await sql(`select cpr_hmac from child where id = ?`, [keep])).toEqual([{ cpr_hmac: cprHmac(corrected, rt.config.CPR_HMAC_KEY) }]);
+    expect(await sql(`select count(*)::int as n from quarantined_record where source_system_id = ? and resolved_at is null`, [caseSource])).toEqual([{ n: 0 }]);
   });
 });

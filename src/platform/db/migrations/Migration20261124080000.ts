@@ -42,5 +42,15 @@ end $$;`);
   override async down(): Promise<void> {
     this.addSql(`drop trigger if exists consent_provision_kept on consent_provision;`);
     this.addSql(`drop function if exists consent_provision_kept();`);
+    // consent_terms_unchanged as Migration20261124060000 made it (no check on re-activation).
+    this.addSql(`create or replace function consent_terms_unchanged() returns trigger language plpgsql as $$
+begin
+  if (new.id, new.municipality_id, new.grantor_kind, new.legal_basis, new.evidence_ref, new.valid_from, new.valid_to, new.supersedes_id, new.created_by, new.created_at)
+     is distinct from (old.id, old.municipality_id, old.grantor_kind, old.legal_basis, old.evidence_ref, old.valid_from, old.valid_to, old.supersedes_id, old.created_by, old.created_at)
+     or (new.grantor_custody_holder_id is not null and new.grantor_custody_holder_id is distinct from old.grantor_custody_holder_id) then
+    raise exception 'consent % : its terms are never changed; grant a new consent that supersedes it', old.id using errcode = 'integrity_constraint_violation';
+  end if;
+  return new;
+end $$;`);
   }
 }
