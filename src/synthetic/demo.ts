@@ -48,6 +48,8 @@ export const DEMO_CASE_SYSTEM = { name: 'Demo case system (simulator)', credenti
 export async function startDemoCaseSystem(rt: Runtime): Promise<{ url: string; close(): Promise<void> }> {
   const population = generatePopulation({ seed: DEMO_SEED + 1, children: DEMO_CASE_SYSTEM.children, municipalities: [{ code: '167', name: 'Hvidovre' }] });
   const sim = CaseSystemSimulator.fromPopulation(population, DEMO_CASE_SYSTEM.municipalityCode);
+  // A few broken records (bad CPR, impossible dates), so the quarantine has something to show.
+  sim.faults.malformedRate = 0.03;
   const url = await sim.start();
   process.env[secretEnvName(DEMO_CASE_SYSTEM.credentialRef)] = JSON.stringify({ type: 'oauth2', clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret });
   const em = rt.orm.em.fork();

@@ -78,14 +78,19 @@ describe('process roles', () => {
       // The demo school system of Hvidovre is registered too.
       expect(sources.data!.sourceSystems.map((s) => s.kind)).toEqual(expect.arrayContaining(['CASE_SYSTEM', 'ED_FI']));
       const sourceId = sources.data!.sourceSystems.find((s) => s.name === DEMO_CASE_SYSTEM.name)!.id;
-      type RunPage = { syncRuns: { edges: { node: { stream: string; status: string; inserted: number } }[] } };
+      type RunPage = { syncRuns: { edges: { node: { stream: string; status: string; inserted: number; quarantined: number } }[] } };
       const runs = async () =>
-        (await post<RunPage>(url, { query: `{ syncRuns(sourceId: "${sourceId}", first: 20) { edges { node { stream status inserted } } } }` }, admin)).data!.syncRuns.edges.map((e) => e.node);
+        (await post<RunPage>(url, { query: `{ syncRuns(sourceId: "${sourceId}", first: 20) { edges { node { stream status inserted quarantined } } } }` }, admin)).data!.syncRuns.edges.map(
+          (e) => e.node,
+        );
       const deadline = Date.now() + 30_000;
       while (!((await runs()).filter((r) => r.status === 'SUCCEEDED').length >= 5) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       const done = await runs();
       expect(done.every((r) => r.status === 'SUCCEEDED')).toBe(true);
-      expect(done.find((r) => r.stream === 'children')!.inserted).toBe(DEMO_CASE_SYSTEM.children);
+      // Every child landed or, broken on purpose in the demo, waits in quarantine.
+      const children = done.find((r) => r.stream === 'children')!;
+      expect(children.inserted + children.quarantined).toBe(DEMO_CASE_SYSTEM.children);
+      expect(done.reduce((n, r) => n + r.quarantined, 0)).toBeGreaterThan(0);
       expect(done.find((r) => r.stream === 'placements')!.inserted).toBeGreaterThan(0);
 
       p.child.kill('SIGTERM');
