@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { actorMunicipality } from '../municipalities/actor-municipality';
 import type { Actor } from '../partners/actor';
 import { rawQuery } from '../platform/db/bulk';
 import { HubError } from '../platform/graphql/errors';
@@ -234,12 +235,8 @@ export class IdentityLinkReads {
     const params: unknown[] = [];
     if (this.actor.municipalityId) (where.push('s.municipality_id = ?'), params.push(this.actor.municipalityId));
     if (municipalityCode) {
-      // Another municipality answers as an unknown one, as the other admin fields do.
-      const { rows } = await rawQuery<{ id: string }>(this.em, `select id from municipality where code = ?`, [municipalityCode]);
-      const id = rows[0]?.id;
-      if (!id || (this.actor.municipalityId && id !== this.actor.municipalityId)) throw HubError.badInput('municipalityCode', 'unknown municipality');
       where.push('s.municipality_id = ?');
-      params.push(id);
+      params.push((await actorMunicipality(this.em, this.actor, municipalityCode, 'municipalityCode')).id);
     }
     const sources = `select s.id from source_system s where ${where.join(' and ')}`;
     const { rows: counts } = await rawQuery<{ status: IdentityLinkStatus; method: IdentityLinkMethod; n: number; by_person: number }>(

@@ -1,12 +1,12 @@
 import { recordAdminChange } from '../audit/admin-change';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Municipality } from '../municipalities/municipality.entity';
 import { rawQuery } from '../platform/db/bulk';
 import { HubError } from '../platform/graphql/errors';
 import type { Actor } from './actor';
 import { generateClientId, generateClientSecret, hashClientSecret } from './client-secret';
 import { PartnerApp } from './partner-app.entity';
 import type { PartnerRole } from './partner-role';
+import { actorMunicipality } from '../municipalities/actor-municipality';
 
 export interface RegisterPartnerApp {
   name: string;
@@ -45,17 +45,9 @@ export class PartnerAppsService {
     return this.actor.municipalityId ? { municipality: this.actor.municipalityId } : {};
   }
 
-  /** A municipality the actor may act for; unknown and foreign ones answer the same. */
-  private async municipality(code: string, field: string): Promise<Municipality> {
-    const municipality = await this.em.findOne(Municipality, { code });
-    if (!municipality || (this.actor.municipalityId && municipality.id !== this.actor.municipalityId)) {
-      throw HubError.badInput(field, 'unknown municipality');
-    }
-    return municipality;
-  }
 
   async register(input: RegisterPartnerApp): Promise<PartnerAppWithSecret> {
-    const municipality = await this.municipality(input.municipalityCode, 'input.municipalityCode');
+    const municipality = await actorMunicipality(this.em, this.actor, input.municipalityCode, 'input.municipalityCode');
     const clientSecret = generateClientSecret();
     const app = this.em.create(PartnerApp, {
       municipality,
@@ -77,7 +69,7 @@ export class PartnerAppsService {
     const params: unknown[] = [];
     if (this.actor.municipalityId) (where.push('a.municipality_id = ?'), params.push(this.actor.municipalityId));
     if (q.municipalityCode) {
-      const m = await this.municipality(q.municipalityCode, 'municipalityCode');
+      const m = await actorMunicipality(this.em, this.actor, q.municipalityCode, 'municipalityCode');
       (where.push('a.municipality_id = ?'), params.push(m.id));
     }
     if (q.afterId) {

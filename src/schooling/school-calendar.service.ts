@@ -6,6 +6,7 @@ import { rawQuery } from '../platform/db/bulk';
 import { HubError } from '../platform/graphql/errors';
 import { recomputePendingSummaries } from './attendance-summary.service';
 import { parseSchoolYear, type SchoolYear } from './school-year';
+import { actorMunicipality } from '../municipalities/actor-municipality';
 
 /** More entries than a year has days, duplicates included, is not a calendar. */
 export const MAX_CALENDAR_ENTRIES = 1000;
@@ -53,7 +54,7 @@ export class SchoolCalendarService {
 
   async get(municipalityCode: string, schoolYear: string): Promise<SchoolCalendar> {
     const year = parseSchoolYear('schoolYear', schoolYear);
-    const municipality = await this.municipality(municipalityCode);
+    const municipality = await actorMunicipality(this.em, this.actor, municipalityCode, 'municipalityCode');
     return this.read(this.em, municipality, year);
   }
 
@@ -64,7 +65,7 @@ export class SchoolCalendarService {
   async set(municipalityCode: string, schoolYear: string, days: readonly string[]): Promise<SchoolCalendar> {
     const year = parseSchoolYear('schoolYear', schoolYear);
     checkDays(days, year); // so each is 'YYYY-MM-DD', safe in the array literal below
-    const municipality = await this.municipality(municipalityCode);
+    const municipality = await actorMunicipality(this.em, this.actor, municipalityCode, 'municipalityCode');
     const calendar = await this.em.transactional(async (tx) => {
       // Two replacements of one municipality's calendar run one after the other, never merged.
       await rawQuery(tx, `select pg_advisory_xact_lock(hashtextextended('school-calendar:' || ?::text, 0))`, [municipality.id]);
@@ -94,15 +95,6 @@ export class SchoolCalendarService {
       [municipality.id, year.start, year.end],
     );
     return { municipalityCode: municipality.code, schoolYear: year.label, days: rows.map((r) => r.day) };
-  }
-
-  /** A municipality the actor may act for; unknown and foreign ones answer the same. */
-  private async municipality(code: string): Promise<Municipality> {
-    const municipality = await this.em.findOne(Municipality, { code });
-    if (!municipality || (this.actor.municipalityId && municipality.id !== this.actor.municipalityId)) {
-      throw HubError.badInput('municipalityCode', 'unknown municipality');
-    }
-    return municipality;
   }
 }
 

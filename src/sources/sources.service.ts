@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CronExpressionParser } from 'cron-parser';
 import { connectorFor } from '../../connectors/registry';
-import { Municipality } from '../municipalities/municipality.entity';
 import { recordAdminChange } from '../audit/admin-change';
 import type { Actor } from '../partners/actor';
 import { rawQuery } from '../platform/db/bulk';
@@ -11,6 +10,7 @@ import type { QuarantineResolution } from './quarantine.type';
 import { SourceSystem } from './source-system.entity';
 import type { SourceSystemInput } from './source-system.type';
 import { SyncRun } from './sync-run.entity';
+import { actorMunicipality } from '../municipalities/actor-municipality';
 
 export const SCHEDULE_TZ = 'Europe/Copenhagen';
 
@@ -58,10 +58,7 @@ export class SourcesService {
   }
 
   async upsert(input: SourceSystemInput): Promise<SourceSystem> {
-    const municipality = await this.em.findOne(Municipality, { code: input.municipalityCode });
-    if (!municipality || (this.actor.municipalityId && municipality.id !== this.actor.municipalityId)) {
-      throw HubError.badInput('input.municipalityCode', 'unknown municipality');
-    }
+    const municipality = await actorMunicipality(this.em, this.actor, input.municipalityCode, 'input.municipalityCode');
     this.checkSettings(input);
     const source = input.id ? await this.get(input.id) : this.em.create(SourceSystem, { municipality, name: input.name, kind: input.kind });
     if (input.id) {
