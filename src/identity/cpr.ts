@@ -53,13 +53,17 @@ export function isCprNumber(value: number): boolean {
   return month >= 1 && month <= 12 && ((day >= 1 && day <= 31) || (day >= 61 && day <= 91));
 }
 
-/** A copy of a JSON value with CPR-shaped strings, keys and numbers masked, at any depth. */
-export function redactCprDeep(value: unknown): unknown {
+/**
+ * A copy of a JSON value with CPR-shaped strings, keys and numbers masked, at any depth. Values
+ * under a key `maskWhole` names (a source's `cpr` field) are replaced whole by `[redacted]`.
+ */
+export function redactCprDeep(value: unknown, maskWhole?: RegExp, key = ''): unknown {
+  if (maskWhole?.test(key) && value !== null && value !== undefined) return '[redacted]';
   if (typeof value === 'string') return redactCpr(value);
   if (typeof value === 'number') return isCprNumber(value) ? CPR_MASK : value;
-  if (Array.isArray(value)) return value.map(redactCprDeep);
+  if (Array.isArray(value)) return value.map((v) => redactCprDeep(v, maskWhole));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redactCpr(k), redactCprDeep(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redactCpr(k), redactCprDeep(v, maskWhole, k)]));
   }
   return value;
 }
