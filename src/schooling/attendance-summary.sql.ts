@@ -47,11 +47,16 @@ with kids as (
   select distinct r.municipality_id, r.child_id, ${schoolYearStartOf('r.date')} as year_start, s.municipality_id as calendar_of
   from recorded r join source_system s on s.id = r.source_system_id and s.kind = 'csv'
 ), years as (
-  select municipality_id, child_id, year_start, (year_start + interval '1 year - 1 day')::date as year_end,
-    bool_or(exists (select 1 from school_calendar_day cd where cd.municipality_id = a.calendar_of
-      and cd.date between a.year_start and (a.year_start + interval '1 year - 1 day')::date)) as has_calendar
-  from absence_only_years a
-  group by municipality_id, child_id, year_start
+  select y.*,
+    -- Rostering-only enrolments overlapping the year bound its days present (once per year, not per day).
+    exists (select 1 from ${enrolments('y.child_id', 'not in')} and e.start_date <= y.year_end and coalesce(e.end_date, 'infinity') >= y.year_start) as rostered
+  from (
+    select municipality_id, child_id, year_start, (year_start + interval '1 year - 1 day')::date as year_end,
+      bool_or(exists (select 1 from school_calendar_day cd where cd.municipality_id = a.calendar_of
+        and cd.date between a.year_start and (a.year_start + interval '1 year - 1 day')::date)) as has_calendar
+    from absence_only_years a
+    group by municipality_id, child_id, year_start
+  ) y
 ), unrecorded as (
   -- Calendar days without a record: days present. Distinct: two calendars may name a day.
   select distinct y.municipality_id, y.child_id, cd.date
@@ -63,8 +68,7 @@ with kids as (
     and cd.date <= current_date
     and not exists (select 1 from recorded r where r.child_id = y.child_id and r.date = cd.date)
     and not exists (select 1 from ${enrolments('y.child_id', 'in')} and cd.date between e.start_date and coalesce(e.end_date, 'infinity'))
-    and (not exists (select 1 from ${enrolments('y.child_id', 'not in')} and e.start_date <= y.year_end and coalesce(e.end_date, 'infinity') >= y.year_start)
-         or exists (select 1 from ${enrolments('y.child_id', 'not in')} and cd.date between e.start_date and coalesce(e.end_date, 'infinity')))
+    and (not y.rostered or exists (select 1 from ${enrolments('y.child_id', 'not in')} and cd.date between e.start_date and coalesce(e.end_date, 'infinity')))
 ), months as (
   select m.municipality_id, m.child_id, m.month,
     sum(m.school_days)::int as school_days,
