@@ -5,7 +5,8 @@ import * as names from './danish-names';
 import { birthDateWithResidue, childBirthResidue, institutionNumber, MAX_CHILDREN, pad, syntheticCpr, uniLoginId } from './identifiers';
 import { mixSeed, Random } from './random';
 import { generateGrades, generateWellbeing, gradingCalendar, type GradingCalendar } from './results';
-import { isoDate, schoolDays, schoolYearLabel } from './school-calendar';
+import { schoolYearOf } from '../schooling/school-year';
+import { isoDate, schoolDays } from './school-calendar';
 import type { SynthChild, SynthEnrollment, SynthMunicipality, SynthSchool } from './types';
 
 export type * from './types';
@@ -126,7 +127,7 @@ function context(o: Required<PopulationOptions>, municipalities: SynthMunicipali
     seed: o.seed,
     startYear: o.schoolYearStart,
     days,
-    grading: gradingCalendar(days, o.schoolYearStart, schoolYearLabel(o.schoolYearStart)),
+    grading: gradingCalendar(days, o.schoolYearStart, schoolYearOf(o.schoolYearStart).label),
     municipalityWeights: municipalities.map((m) => [m, weightOf(m.code)]),
     schoolsOf,
   };

@@ -103,8 +103,3 @@ export function schoolDays(startYear: number): readonly string[] {
   cache.set(startYear, frozen);
   return frozen;
 }
-
-/** '2025/26' for the school year starting in 2025. */
-export function schoolYearLabel(startYear: number): string {
-  return `${startYear}/${String((startYear + 1) % 100).padStart(2, '0')}`;
-}
