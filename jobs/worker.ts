@@ -102,7 +102,7 @@ export async function startWorker(rt: Runtime): Promise<RunningWorker> {
     // A paused source's job ends at once ("skipped"): its request waits for the source to resume.
     if (result && typeof result === 'object' && 'skipped' in result) return;
     void fullSyncWanted(rt.orm.em.fork(), job.data.sourceSystemId)
-      .then((wanted) => (wanted ? requestFullSync(rt.orm.em.fork(), syncQueue, job.data.sourceSystemId, { restamp: false }) : undefined))
+      .then((wanted) => (wanted ? enqueueSync(syncQueue, { sourceSystemId: job.data.sourceSystemId, mode: SyncMode.Full }) : undefined))
       .catch((err: Error) => log.error({ err: err.message }, 'could not queue the requested full resync'));
   });
 

@@ -80,7 +80,7 @@ export async function runSync(data: SyncJobData, ctx: SyncContext): Promise<Stre
   const ref: SourceRef = { id: source.id, municipalityId: source.municipality.id };
   const mapCtx: MapContext = { municipalityCode: source.municipality.code, hashCpr: (cpr) => cprHmac(cpr, ctx.cprKey) };
 
-  const mode = await passMode(em, data, ctx.jobId, source.kind !== SourceSystemKind.CaseSystem);
+  const mode = await passMode(em, data, ctx.jobId, source);
   const results: StreamResult[] = [];
   try {
     for (const spec of await connector.streams(config)) {
@@ -106,9 +106,9 @@ export async function runSync(data: SyncJobData, ctx: SyncContext): Promise<Stre
  * reviewer, or a link made in an incremental run): their older records lie behind the cursor
  * and only a full pass brings them. Case records carry their child whole in every read.
  */
-async function passMode(em: SyncEm, data: SyncJobData, jobId: string, schoolSource: boolean): Promise<SyncMode> {
+async function passMode(em: SyncEm, data: SyncJobData, jobId: string, source: SourceSystem): Promise<SyncMode> {
   if (data.mode === SyncMode.Full) return SyncMode.Full;
-  const { rows } = await rawQuery<{ mode: SyncMode | null; requested: boolean; linked: boolean }>(
+  const { rows } = await rawQuery<{ mode: SyncMode | null; linked: boolean }>(
     em,
     // The last full pass is a job whose every stream run succeeded. A link the pass made itself
     // (linked_by_sync) is covered if it came before the pass ended; any other link only if it
@@ -119,13 +119,13 @@ async function passMode(em: SyncEm, data: SyncJobData, jobId: string, schoolSour
        group by job_id having bool_and(status = 'succeeded')
      ), last_pass as (select began, finished from passes order by began desc limit 1)
      select (select mode from sync_run where job_id = ? limit 1) as mode,
-            (select full_sync_requested_at is not null from source_system where id = ?::uuid) as requested,
             ?::boolean and exists (select 1 from identity_link il, last_pass p
                     where il.source_system_id = ?::uuid and il.status = 'linked'
                       and il.status_changed_at > case when 'linked_by_sync' = any(il.reasons) then p.finished else p.began end) as linked`,
-    [data.sourceSystemId, jobId, data.sourceSystemId, schoolSource, data.sourceSystemId],
+    [data.sourceSystemId, jobId, source.kind !== SourceSystemKind.CaseSystem, data.sourceSystemId],
   );
-  const { mode, requested, linked } = rows[0];
+  const { mode, linked } = rows[0];
+  const requested = source.fullSyncRequestedAt != null;
   return mode ?? (requested || linked ? SyncMode.Full : SyncMode.Incremental);
 }
 

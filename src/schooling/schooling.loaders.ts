@@ -21,9 +21,10 @@ export const schoolById: LoaderDefinition<string, School | null> = {
 
 export const attendanceSummariesByChild: LoaderDefinition<string, AttendanceSummary[]> = {
   async batch(em, childIds, municipalityId) {
+    // Summaries carry their municipality: filtered on the row itself, no join to child.
     const rows = await em.find(
       AttendanceSummary,
-      ofChildren(childIds, municipalityId),
+      { child: { $in: [...childIds] }, ...(municipalityId ? { municipality: municipalityId } : {}) },
       { orderBy: { periodKind: 'asc', periodStart: 'asc' } },
     );
     return groupByKey(childIds, rows, (s) => s.child.id);
