@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
-import { GraphQLError, Kind, validate, visit, type ArgumentNode, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { BREAK, GraphQLError, Kind, validate, visit, type ArgumentNode, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { MAX_PAGE_SIZE } from './relay';
 
 /** Limits on the shape of a request, sized so the partner operations in schema/operations pass. */
@@ -88,23 +88,44 @@ export function pageSizeCostRejections(
  * variable's default in the operation, else the largest page (what the resolver may then apply
  * is at most that); null if no page size is a variable.
  */
+/** Per parsed document (Apollo reuses it for the same query text): does a page size come from a variable? */
+const PAGE_SIZE_VARIABLES = new WeakMap<DocumentNode, boolean>();
+
+const isPageSizeVariable = (node: ArgumentNode) => (node.name.value === 'first' || node.name.value === 'last') && node.value.kind === Kind.VARIABLE;
+
+function usesPageSizeVariables(document: DocumentNode): boolean {
+  let uses = PAGE_SIZE_VARIABLES.get(document);
+  if (uses === undefined) {
+    uses = false;
+    visit(document, {
+      Argument(node: ArgumentNode) {
+        if (!isPageSizeVariable(node)) return undefined;
+        uses = true;
+        return BREAK;
+      },
+    });
+    PAGE_SIZE_VARIABLES.set(document, uses);
+  }
+  return uses;
+}
+
 function withPageSizes(document: DocumentNode, variables: Record<string, unknown>, operation?: OperationDefinitionNode): DocumentNode | null {
+  // Most requests (the child view) have none: no walk, no second cost pass.
+  if (!usesPageSizeVariables(document)) return null;
   // Defaults of the operation that runs (another operation of the document may declare the same name).
   const running = operation ?? document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const defaults = new Map<string, number>();
   for (const v of running?.variableDefinitions ?? []) {
     if (v.defaultValue?.kind === Kind.INT) defaults.set(v.variable.name.value, Number(v.defaultValue.value));
   }
-  let bound = false;
   const result = visit(document, {
     Argument(node: ArgumentNode) {
-      if ((node.name.value !== 'first' && node.name.value !== 'last') || node.value.kind !== Kind.VARIABLE) return undefined;
+      if (!isPageSizeVariable(node) || node.value.kind !== Kind.VARIABLE) return undefined;
       const name = node.value.name.value;
       const sent = variables[name];
       const value = Number.isSafeInteger(sent) ? (sent as number) : (defaults.get(name) ?? MAX_PAGE_SIZE);
-      bound = true;
       return { ...node, value: { kind: Kind.INT, value: String(value) } };
     },
   });
-  return bound ? result : null;
+  return result;
 }
