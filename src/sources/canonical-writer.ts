@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { bulkUpsertCounting, rawQuery, type BulkColumn, type UpsertCounts } from '../platform/db/bulk';
 import type { CanonicalRecord, CanonicalRow, CanonicalTarget } from './canonical';
-import { queueSummaries, SCHOOL_TARGETS, SchoolWriter, SUMMARY_INPUTS, type SchoolTarget, type SchoolWriteCounts } from './school-writer';
+import { queueSummaries, queueSummariesOfGone, SCHOOL_TARGETS, SchoolWriter, type SchoolTarget, type SchoolWriteCounts } from './school-writer';
 
 export interface WriteResult extends UpsertCounts {
   deleted: number;
@@ -264,7 +264,7 @@ export class CanonicalWriter {
       const { rows } = await rawQuery<{ n: string }>(
         this.em,
         `with gone as (delete from ${table} t where t.source_system_id = ? and ${unseen} returning t.child_id)
-         ${(SUMMARY_INPUTS as readonly string[]).includes(target) ? ', queued as (insert into attendance_summary_pending (child_id) select distinct child_id from gone on conflict (child_id) do update set queued_at = now())' : ''}
+         ${queueSummariesOfGone(target)}
          select count(*) as n from gone`,
         [this.source.id, jobId, target],
       );

@@ -9,6 +9,16 @@ export const SCHOOL_TARGETS: readonly SchoolTarget[] = ['enrollment', 'attendanc
 /** Targets attendance summaries are computed from: enrolments bound the calendar days an absence-only source's child is counted for. */
 export const SUMMARY_INPUTS: readonly SchoolTarget[] = ['attendance_day', 'enrollment'];
 
+/**
+ * For a `with gone as (delete … returning child_id)` statement on `target`: the CTE that queues
+ * the children whose summaries the delete changed (nothing for targets summaries do not read).
+ */
+export function queueSummariesOfGone(target: string): string {
+  return (SUMMARY_INPUTS as readonly string[]).includes(target)
+    ? ', queued as (insert into attendance_summary_pending (child_id) select distinct child_id from gone on conflict (child_id) do update set queued_at = now())'
+    : '';
+}
+
 export interface SchoolWriteCounts {
   inserted: number;
   updated: number;
@@ -338,7 +348,7 @@ export class SchoolWriter {
       `with gone as (
          delete from ${SPECS[target].table} t using jsonb_array_elements_text(?::jsonb) as x(e)
          where t.source_system_id = ? and t.external_id = x.e returning t.child_id
-       )${SUMMARY_INPUTS.includes(target) ? `, queued as (insert into attendance_summary_pending (child_id) select distinct child_id from gone on conflict (child_id) do update set queued_at = now())` : ''}
+       )${queueSummariesOfGone(target)}
        select child_id from gone`,
       [ids, this.source.id],
     );
