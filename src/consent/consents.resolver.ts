@@ -43,10 +43,11 @@ export class ConsentsResolver {
   @Query(() => [ConsentView], { description: 'Every consent and legal basis of a child, newest first, with provisions and history.' })
   async consents(@Arg('childId', () => ID) childId: string, @Ctx() ctx: GraphQLContext): Promise<ConsentView[]> {
     const service = new ConsentsService(ctx.em, ctx.actor, ctx.requestId);
-    const consents = await service.list(childId);
+    const child = await service.child(childId);
+    const consents = await service.list(child);
     const events = await service.history(consents.map((c) => c.id));
     // Consents name custody holders and legal bases: reading them is a read about the child.
-    ctx.audit.adminRead('consents', childId.toLowerCase(), { consentIds: consents.map((c) => c.id) });
+    ctx.audit.adminRead('consents', child.id, { consentIds: consents.map((c) => c.id) });
     const now = new Date();
     return consents.map((c) => toView(c, events, now));
   }
@@ -54,8 +55,10 @@ export class ConsentsResolver {
   @Authorized(PartnerRole.Admin)
   @Query(() => [CustodyHolderView], { description: 'The custody holders of a child (from the case system): who may grant its consents.' })
   async custodyHolders(@Arg('childId', () => ID) childId: string, @Ctx() ctx: GraphQLContext): Promise<CustodyHolderView[]> {
-    const holders = await new ConsentsService(ctx.em, ctx.actor, ctx.requestId).custodyHolders(childId);
-    ctx.audit.adminRead('custodyHolders', childId.toLowerCase(), { custodyHolderIds: holders.map((h) => h.id) });
+    const service = new ConsentsService(ctx.em, ctx.actor, ctx.requestId);
+    const child = await service.child(childId);
+    const holders = await service.custodyHolders(child);
+    ctx.audit.adminRead('custodyHolders', child.id, { custodyHolderIds: holders.map((h) => h.id) });
     return holders.map((h) => ({ id: h.id, name: h.name, relation: h.relation }));
   }
 

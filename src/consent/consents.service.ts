@@ -39,14 +39,13 @@ export class ConsentsService {
     return child;
   }
 
-  async list(childId: string): Promise<Consent[]> {
-    const child = await this.child(childId);
+  /** Every consent of a child found by `child()`. */
+  list(child: Child): Promise<Consent[]> {
     return this.em.find(Consent, { child }, { populate: ['provisions', 'supersedes'], orderBy: { createdAt: 'desc', id: 'asc' } });
   }
 
   /** The child's custody holders, as the case system sends them: the grantors of its consents. */
-  async custodyHolders(childId: string): Promise<CustodyHolder[]> {
-    const child = await this.child(childId);
+  custodyHolders(child: Child): Promise<CustodyHolder[]> {
     return this.em.find(CustodyHolder, { child }, { orderBy: { name: 'asc', id: 'asc' } });
   }
 
