@@ -1,5 +1,6 @@
 import { rawQuery } from '../../src/platform/db/bulk';
 import { API_READER_ROLE, TenantPools } from '../../src/platform/db/tenant-scope';
+import { ensureMunicipality } from '../support/partners';
 import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
 
 /** Reference tables the partner reader may see whole: no personal data, the same for every tenant. */
@@ -33,14 +34,10 @@ describe('the partner reader role', () => {
   });
 
   it('cannot read the access log, consent history, quarantine, partner secrets or sync bookkeeping', async () => {
-    const { rows: m } = await rawQuery<{ id: string }>(
-      rt.orm.em.fork(),
-      `insert into municipality (code, name) values ('167', 'Hvidovre') on conflict (code) do update set name = excluded.name returning id`,
-      [],
-    );
+    const hvidovre = await ensureMunicipality(rt, '167', 'Hvidovre');
     const tenants = new TenantPools(rt.config.DATABASE_URL);
     try {
-      const em = await tenants.em(m[0].id);
+      const em = await tenants.em(hvidovre);
       for (const table of ['audit_event', 'consent_event', 'quarantined_record', 'partner_app', 'source_system', 'sync_run', 'sync_state', 'pupil_record', 'attendance_summary_pending']) {
         await expect(rawQuery(em, `select 1 from ${table} limit 1`, [])).rejects.toThrow(/permission denied/);
       }

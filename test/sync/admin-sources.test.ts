@@ -21,7 +21,7 @@ import { startHttpServer, type HttpServer } from '../../src/platform/http/server
 import { generatePopulation } from '../../src/synthetic/generator';
 import { MUNICIPALITY, registerSource, startSimulator } from '../support/case-source';
 import { execute, post } from '../support/graphql-client';
-import { fetchToken, registerPartner } from '../support/partners';
+import { ensureMunicipality, fetchToken, registerPartner } from '../support/partners';
 import { until } from '../support/sync';
 import { createTestRuntime, type TestRuntime } from '../support/test-runtime';
 
@@ -221,9 +221,7 @@ describe('admin API for connectors', () => {
   });
 
   it('lists only its own municipality’s sources, whatever municipalityCode asks for', async () => {
-    const [{ id: elsewhere }] = (
-      await rawQuery<{ id: string }>(rt.orm.em.fork(), `insert into municipality (code, name) values ('479', 'Svendborg') on conflict (code) do update set name = excluded.name returning id`, [])
-    ).rows;
+    const elsewhere = await ensureMunicipality(rt, '479', 'Svendborg');
     await rawQuery(rt.orm.em.fork(), `insert into source_system (municipality_id, name, kind, base_url, credential_ref) values (?, 'Svendborg OneRoster', 'oneroster', 'https://or.svendborg.example', 'svendborg_or')`, [elsewhere]);
     const foreign = await execute(http.url, SourceSystemsDocument, { municipalityCode: '479' }, auth);
     expect(foreign.errors).toBeUndefined();

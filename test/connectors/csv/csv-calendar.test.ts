@@ -1,4 +1,3 @@
-import { cprHmac } from '../../../src/identity/cpr';
 import { LOCAL_OPERATOR } from '../../../src/partners/actor';
 import { rawQuery } from '../../../src/platform/db/bulk';
 import { SchoolCalendarService } from '../../../src/schooling/school-calendar.service';
@@ -6,11 +5,7 @@ import { SyncMode } from '../../../src/sources/sync-run.entity';
 import { schoolDays } from '../../../src/synthetic/school-calendar';
 import { syncer } from '../../support/sync';
 import { createTestRuntime, type TestRuntime } from '../../support/test-runtime';
-import { Drop, HEADERS } from './drop';
-
-// Synthetic CPR numbers: day of month + 60 (never a real person).
-const CPR_A = '710312-1234';
-const CPR_B = '650811-4321';
+import { addHubChildren, CPR_A, CPR_B, Drop, HEADERS } from './drop';
 
 /**
  * The CSV export sends only days absent: the summaries after a sync count the municipality's
@@ -35,13 +30,9 @@ describe('csv absence and the municipal school calendar (real PostgreSQL)', () =
   beforeAll(async () => {
     rt = await createTestRuntime();
     drop = new Drop();
-    const [{ id: municipalityId }] = await q<{ id: string }>(`insert into municipality (code, name) values ('167', 'Hvidovre') returning id`);
-    for (const [name, cpr] of [['A', CPR_A], ['B', CPR_B]] as const) {
-      [{ id: child[name] }] = await q<{ id: string }>(
-        `insert into child (municipality_id, cpr_hmac, first_name, last_name, birth_date) values (?, ?, ?, 'Test', '2012-03-11') returning id`,
-        [municipalityId, cprHmac(cpr, rt.config.CPR_HMAC_KEY), name],
-      );
-    }
+    const added = await addHubChildren(rt);
+    const municipalityId = added.municipalityId;
+    Object.assign(child, added.child);
     [{ id: sourceId }] = await q<{ id: string }>(`insert into source_system (municipality_id, name, kind, config) values (?, 'Elevadministration', 'csv', ?::jsonb) returning id`, [
       municipalityId,
       JSON.stringify({ dropDirectory: drop.dir, settleSeconds: 0, pageSize: 4 }),

@@ -6,11 +6,9 @@ import { rawQuery } from '../../../src/platform/db/bulk';
 import { SyncMode } from '../../../src/sources/sync-run.entity';
 import { of, syncer, total, type SyncRunOptions } from '../../support/sync';
 import { createTestRuntime, type TestRuntime } from '../../support/test-runtime';
-import { Drop, HEADERS } from './drop';
+import { addHubChildren, CPR_A, CPR_B, Drop, HEADERS } from './drop';
 
-// Synthetic CPR numbers: day of month + 60 (never a real person).
-const CPR_A = '710312-1234';
-const CPR_B = '650811-4321';
+// Synthetic CPR number: day of month + 60 (never a real person).
 const CPR_STRANGER = '800909-1111';
 
 describe('csv file drop sync (real PostgreSQL)', () => {
@@ -26,14 +24,9 @@ describe('csv file drop sync (real PostgreSQL)', () => {
   beforeEach(async () => {
     rt = await createTestRuntime();
     drop = new Drop();
-    [{ id: municipalityId }] = await q<{ id: string }>(`insert into municipality (code, name) values ('167', 'Hvidovre') returning id`);
-    for (const [name, cpr] of [['A', CPR_A], ['B', CPR_B]] as const) {
-      const [row] = await q<{ id: string }>(
-        `insert into child (municipality_id, cpr_hmac, first_name, last_name, birth_date) values (?, ?, ?, 'Test', '2012-03-11') returning id`,
-        [municipalityId, hmac(cpr), name],
-      );
-      child[name] = row.id;
-    }
+    const added = await addHubChildren(rt);
+    municipalityId = added.municipalityId;
+    Object.assign(child, added.child);
   });
   afterEach(async () => {
     jest.restoreAllMocks();

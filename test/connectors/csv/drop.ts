@@ -5,6 +5,27 @@ import * as iconv from 'iconv-lite';
 import type { ReadMessage } from '../../../connectors/connector';
 import type { CsvState } from '../../../connectors/csv/connector';
 import type { CsvRecord } from '../../../connectors/csv/mapper';
+import { cprHmac } from '../../../src/identity/cpr';
+import { rawQuery } from '../../../src/platform/db/bulk';
+import type { TestRuntime } from '../../support/test-runtime';
+
+// Synthetic CPR numbers: day of month + 60 (never a real person).
+export const CPR_A = '710312-1234';
+export const CPR_B = '650811-4321';
+
+/** Hvidovre with two hub children, A and B, whose CPR numbers are CPR_A and CPR_B. */
+export async function addHubChildren(rt: TestRuntime): Promise<{ municipalityId: string; child: Record<'A' | 'B', string> }> {
+  const q = async (sql: string, params: unknown[]) => (await rawQuery<{ id: string }>(rt.orm.em.fork(), sql, params)).rows[0].id;
+  const municipalityId = await q(`insert into municipality (code, name) values ('167', 'Hvidovre') returning id`, []);
+  const child = {} as Record<'A' | 'B', string>;
+  for (const [name, cpr] of [['A', CPR_A], ['B', CPR_B]] as const) {
+    child[name] = await q(
+      `insert into child (municipality_id, cpr_hmac, first_name, last_name, birth_date) values (?, ?, ?, 'Test', '2012-03-11') returning id`,
+      [municipalityId, cprHmac(cpr, rt.config.CPR_HMAC_KEY), name],
+    );
+  }
+  return { municipalityId, child };
+}
 
 export const HEADERS = {
   // A real export may carry the free-text bemaerkning column; the hub ignores it (never read, never stored).
