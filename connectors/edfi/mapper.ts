@@ -23,6 +23,13 @@ export function descriptorCode(value: unknown): string | undefined {
   return code || undefined;
 }
 
+/** Identification systems (studentIdentificationSystemDescriptor codes) the hub reads. */
+export const CPR_SYSTEM = 'cpr';
+export const UNI_LOGIN_SYSTEMS: readonly string[] = ['uni-login', 'unilogin'];
+
+/** The identification system of one studentIdentificationCodes entry, lower-cased. */
+export const identificationSystem = (code: Item | null | undefined): string | undefined => descriptorCode(code?.studentIdentificationSystemDescriptor)?.toLowerCase();
+
 interface AttendanceCategory {
   status: AttendanceStatus;
   /** A whole-day absence: an illness reason makes it illness. */
@@ -223,13 +230,13 @@ function mapStudent(s: Item, ctx: MapContext): MapResult {
   const codes = s.studentIdentificationCodes;
   if (codes !== undefined && codes !== null && !Array.isArray(codes)) issues.push('studentIdentificationCodes: not a list');
   for (const c of Array.isArray(codes) ? (codes as Item[]) : []) {
-    const system = descriptorCode(c?.studentIdentificationSystemDescriptor)?.toLowerCase();
+    const system = identificationSystem(c);
     const code = text(c?.identificationCode);
-    if (system === 'cpr') {
+    if (system === CPR_SYSTEM) {
       if (!code || !isCpr(code)) issues.push('studentIdentificationCodes: the CPR code is not a valid CPR number');
       else if (cpr && cpr.replace('-', '') !== code.replace('-', '')) issues.push('studentIdentificationCodes: two different CPR numbers');
       else cpr = code;
-    } else if (system === 'uni-login' || system === 'unilogin') {
+    } else if (system && UNI_LOGIN_SYSTEMS.includes(system)) {
       if (!code || code.length > 64) issues.push('studentIdentificationCodes: the UNI-Login code is empty or too long');
       else if (uniLogin && uniLogin !== code) issues.push('studentIdentificationCodes: two different UNI-Login ids');
       else uniLogin = code;
@@ -406,14 +413,14 @@ export function pupilOf(stream: string, item: Item, ctx: MapContext): PupilRef |
       const externalId = text(item.studentUniqueId);
       if (!externalId) return undefined;
       const codes = Array.isArray(item.studentIdentificationCodes) ? (item.studentIdentificationCodes as (Item | null)[]) : [];
-      const of = (systems: string[]) =>
+      const of = (systems: readonly string[]) =>
         codes.flatMap((c) => {
-          const system = descriptorCode(c?.studentIdentificationSystemDescriptor)?.toLowerCase();
+          const system = identificationSystem(c);
           const code = text(c?.identificationCode);
           return system && systems.includes(system) && code ? [code] : [];
         });
-      const cprs = [...new Set(of(['cpr']).filter(isCpr).map((c) => c.replace('-', '')))];
-      const unis = [...new Set(of(['uni-login', 'unilogin']).filter((u) => u.length <= 64))];
+      const cprs = [...new Set(of([CPR_SYSTEM]).filter(isCpr).map((c) => c.replace('-', '')))];
+      const unis = [...new Set(of(UNI_LOGIN_SYSTEMS).filter((u) => u.length <= 64))];
       return { externalId, cprHmac: cprs.length === 1 ? ctx.hashCpr(cprs[0]) : null, uniLoginId: unis.length === 1 ? unis[0] : null };
     }
     default:

@@ -1,4 +1,4 @@
-import { descriptorCode, isIllness } from './mapper';
+import { CPR_SYSTEM, identificationSystem, isIllness, UNI_LOGIN_SYSTEMS } from './mapper';
 import { DELETES, type Resource } from './wire';
 
 type Item = Record<string, unknown>;
@@ -30,8 +30,8 @@ const FIELDS: Record<Resource | typeof DELETES, Fields> = {
   [DELETES]: ['id', 'resource'],
 };
 
-/** Identification systems the mapper reads (as mapStudent does). */
-const CODE_SYSTEMS = new Set(['cpr', 'uni-login', 'unilogin']);
+/** Identification systems the mapper reads. */
+const CODE_SYSTEMS = new Set([CPR_SYSTEM, ...UNI_LOGIN_SYSTEMS]);
 
 const isObj = (v: unknown): v is Item => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A value where the mapper expects a scalar: an object in its place stays wrong ({}), without its contents. */
@@ -53,7 +53,7 @@ function pick(obj: Item, fields: Fields): Item {
 function identificationCodes(codes: unknown): unknown {
   if (!Array.isArray(codes)) return scalar(codes);
   return codes.flatMap((c: Item | null) => {
-    const system = descriptorCode(c?.studentIdentificationSystemDescriptor)?.toLowerCase();
+    const system = identificationSystem(c);
     return system && CODE_SYSTEMS.has(system) ? [{ studentIdentificationSystemDescriptor: c!.studentIdentificationSystemDescriptor, identificationCode: scalar(c!.identificationCode) }] : [];
   });
 }
